@@ -1,0 +1,87 @@
+"""naranu: the application factory.  ``flask --app app …`` and ``app:create_app()`` start here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from survey.config import DEFAULTS, environment_overrides, ensure_instance_secrets, sqlite_url
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the naranu application; ``config`` (tests) overrides every other setting."""
+    app = Flask(__name__, instance_relative_config=True)
+    _configure(app, config)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _wire_services(app)
+    _register_commands(app)
+    return app
+
+
+def _configure(app: Flask, config: Mapping[str, Any] | None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    app.config["SQLALCHEMY_DATABASE_URI"] = sqlite_url(app.instance_path)
+    if config is None or "SECRET_KEY" not in config:
+        ensure_instance_secrets(app.instance_path)
+        app.config.from_pyfile("config.py")
+    app.config.update(environment_overrides())
+    if config is not None:
+        app.config.update(config)
+
+
+def _init_extensions(app: Flask) -> None:
+    from survey import errors, i18n, security, templating
+    from survey.auth.loader import init_login
+    from survey.db import configure_engine, db
+    from survey.extensions import babel, csrf, limiter, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"))
+    i18n.init_translations(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+    security.init_security(app)
+    errors.init_errors(app)
+    templating.init_templating(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from reports.hr_views import bp as hr_bp
+    from reports.views import bp as reports_bp
+    from survey.admin.views import bp as admin_bp
+    from survey.answering.views import bp as answering_bp
+    from survey.auth.views import bp as auth_bp
+    from survey.principles.views import bp as principles_bp
+    from survey.public.views import bp as public_bp
+    from survey.roster.views import bp as roster_bp
+
+    for blueprint in (
+        public_bp, auth_bp, answering_bp, admin_bp, principles_bp, hr_bp, roster_bp,
+        reports_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def _wire_services(app: Flask) -> None:
+    # The survey package closes waves; the reports package knows how to summarise them.
+    from reports.aggregation import summarise_wave
+    from survey.waves.closing import SUMMARISER_KEY
+
+    app.extensions[SUMMARISER_KEY] = summarise_wave
+
+
+def _register_commands(app: Flask) -> None:
+    from reports.cli import report_command
+    from reports.export_cli import export_command
+    from survey.cli import register_commands
+
+    register_commands(app)
+    app.cli.add_command(report_command)
+    app.cli.add_command(export_command)

@@ -1,0 +1,324 @@
+"""The quarterly culture report as data: what leadership reads, before any rendering.
+
+The quarter's figure is its **last closed wave**: the same people answer every pulse, so pooling
+a quarter's waves would count responses, not people, and make intervals too narrow
+(docs/methods.md).  Changes compare it with the last closed wave of an earlier quarter; every
+comparison in the report is adjusted together (Benjamini–Hochberg) before it is called a change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from reports import aggregates as agg
+from reports import disclosure, stats
+from reports.disclosure import DisclosurePlan
+from reports.figures import GroupFigure, MeasureKey, group_figures, measure_name, plan_for, pooled
+from reports.loading import WaveData
+from reports.quarters import Quarter
+
+DAYS_PER_QUARTER = 365.25 / 4
+
+
+@dataclass(frozen=True)
+class PrincipleMeta:
+    """A principle's code and titles."""
+
+    code: str
+    title_ja: str
+    title_en: str
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """A logged leadership action."""
+
+    on: dt.date
+    text: str
+    principles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Change:
+    """A gated comparison of one group and measure between two waves."""
+
+    gate: disclosure.Comparison
+    comparison: stats.Comparison | None = None
+    label: stats.ChangeLabel | None = None
+
+    @property
+    def shown(self) -> bool:
+        """Whether the change may be displayed at all."""
+        return self.gate.shown and self.comparison is not None
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One closed wave's total figure for a measure."""
+
+    wave: str
+    closes_on: dt.date
+    figure: GroupFigure
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Wave-by-wave figures and the trend tests that are valid for their number."""
+
+    points: tuple[TrendPoint, ...]
+    wls: stats.TrendResult
+    mann_kendall: stats.MannKendallResult
+    theil_sen: stats.TrendResult
+    interventions: tuple[tuple[Intervention, stats.InterventionResult], ...] = ()
+
+
+@dataclass(frozen=True)
+class MeasureSection:
+    """Everything the report says about one measure (a principle composite or the eNPS item)."""
+
+    key: MeasureKey
+    current: GroupFigure
+    change: Change | None
+    trend: Trend
+    alpha: stats.AlphaResult | None = None
+    driver: stats.CorrelationResult | None = None
+    items: tuple[ItemSection, ...] = ()
+
+
+@dataclass(frozen=True)
+class ItemSection:
+    """One item's distribution this quarter (counts only when the gate shows the total)."""
+
+    item_id: int
+    figure: GroupFigure
+    counts: tuple[int, ...] | None
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One group of the chosen breakdown: a figure and a change per principle."""
+
+    decision: disclosure.GroupDecision
+    figures: dict[str, GroupFigure]
+    changes: dict[str, Change | None]
+
+
+@dataclass(frozen=True)
+class QuarterReport:
+    """The whole quarterly report; ``wave`` is None when the quarter has no closed wave."""
+
+    quarter: Quarter
+    wave: WaveData | None
+    previous: WaveData | None
+    principles: tuple[PrincipleMeta, ...]
+    sections: dict[str, MeasureSection] = field(default_factory=dict)
+    enps: MeasureSection | None = None
+    breakdown: str | None = None
+    attributes: tuple[str, ...] = ()
+    groups: tuple[GroupRow, ...] = ()
+    participation: tuple[tuple[WaveData, float | None], ...] = ()
+    group_participation: tuple[disclosure.GroupDecision, ...] = ()
+    comments: tuple[disclosure.CommentGroup, ...] = ()
+    weights: stats.RelativeWeightsResult | None = None
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+
+def current_and_previous(
+    waves: Sequence[WaveData], quarter: Quarter
+) -> tuple[WaveData | None, WaveData | None]:
+    """The quarter's last closed wave, and the last closed wave of an earlier quarter."""
+    closed = [w for w in waves if w.closed]
+    inside = [w for w in closed if w.quarter == quarter]
+    current = inside[-1] if inside else None
+    earlier = [w for w in closed if w.quarter < quarter]
+    return current, earlier[-1] if earlier else None
+
+
+def _change(
+    prev_wave: WaveData, prev_plan: DisclosurePlan, cur_wave: WaveData, cur_plan: DisclosurePlan,
+    breakdown: tuple[str, ...], label: tuple, key: MeasureKey,
+) -> Change:
+    before = _decision(prev_plan, breakdown, key, label)
+    after = _decision(cur_plan, breakdown, key, label)
+    if before is None or after is None:
+        gate = disclosure.Comparison(disclosure.Status.SUPPRESSED, disclosure.Reason.BELOW_K,
+                                     "the group does not exist in both waves")
+        return Change(gate)
+    joined = sum(c.joined for c in cur_wave.cells if c.key in after.cells)
+    left = sum(c.left for c in cur_wave.cells if c.key in after.cells)
+    gate = disclosure.comparable(before, after, joined, left, max(prev_wave.k, cur_wave.k))
+    if not gate.shown:
+        return Change(gate)
+    comparison = agg.compare(pooled(prev_wave, before), pooled(cur_wave, after), key)
+    return Change(gate, comparison)
+
+
+def _decision(
+    plan: DisclosurePlan, breakdown: tuple[str, ...], key: MeasureKey, label: tuple
+) -> disclosure.GroupDecision | None:
+    for decision in plan.groups(breakdown, measure_name(key)):
+        if decision.label == label:
+            return decision
+    return None
+
+
+def _trend(
+    waves: Sequence[WaveData], plans: dict[int, DisclosurePlan], key: MeasureKey,
+    interventions: Sequence[Intervention],
+) -> Trend:
+    points = []
+    for wave in waves:
+        figure = group_figures(wave, plans[wave.id], (), key)[0]
+        if figure.shown:
+            points.append(TrendPoint(wave.label, wave.closes_on, figure))
+    figure_of = "enps" if isinstance(key, int) else "score"
+    usable = [p for p in points if getattr(p.figure, figure_of) is not None
+              and getattr(p.figure, figure_of).computable]
+    times = np.array([_quarters_since(usable[0].closes_on, p.closes_on) for p in usable]) \
+        if usable else np.array([])
+    values = np.array([getattr(p.figure, figure_of).estimate for p in usable])
+    weights = np.array([p.figure.n or 0 for p in usable], dtype=float)
+    effects = tuple(
+        (event, stats.intervention_effect(
+            times, values, weights, _quarters_since(usable[0].closes_on, event.on)))
+        for event in interventions if usable and (isinstance(key, int) or key in event.principles)
+    )
+    return Trend(tuple(points), stats.trend_wls(times, values, weights),
+                 stats.mann_kendall(values), stats.theil_sen(times, values), effects)
+
+
+def _quarters_since(origin: dt.date, day: dt.date) -> float:
+    return (day - origin).days / DAYS_PER_QUARTER
+
+
+def build_quarter_report(
+    waves: Sequence[WaveData], quarter: Quarter, principles: Sequence[PrincipleMeta],
+    hierarchy: Sequence[str], breakdown: str | None = None,
+    interventions: Sequence[Intervention] = (), thresholds: dict[str, float] | None = None,
+    comments_by_cell: dict[tuple, list[str]] | None = None,
+) -> QuarterReport:
+    """Assemble the quarter's report from loaded waves (pure: no database, no Flask)."""
+    upto = [w for w in waves if w.quarter <= quarter]
+    current, previous = current_and_previous(upto, quarter)
+    participation = tuple((w, w.responded / w.invited if w.invited else None) for w in upto)
+    meta = tuple(principles)
+    if current is None:
+        return QuarterReport(quarter, None, previous, meta, participation=participation)
+    closed = [w for w in upto if w.closed]
+    plans = {w.id: plan_for(w, hierarchy) for w in closed}
+    aggregate = next(iter(current.aggregates.values()))
+    codes = [p.code for p in meta if p.code in aggregate.principles]
+    attributes = tuple(name for name, _v in current.cells[0].key) if current.cells else ()
+    chosen = breakdown if breakdown in attributes else (attributes[0] if attributes else None)
+    sections = {code: _section(current, previous, plans, closed, code, interventions)
+                for code in codes}
+    nps = aggregate.nps_item
+    enps_section = (_section(current, previous, plans, closed, nps.item_id, interventions)
+                    if nps is not None else None)
+    rows = _group_rows(current, previous, plans, chosen, codes) if chosen else ()
+    labelled = _label_all(sections, enps_section, rows, thresholds)
+    return QuarterReport(
+        quarter, current, previous, meta,
+        sections=labelled["sections"], enps=labelled["enps"], breakdown=chosen,
+        attributes=attributes, groups=labelled["rows"], participation=participation,
+        group_participation=tuple(plans[current.id].response_rates((chosen,)) if chosen else ()),
+        comments=tuple(plans[current.id].comments((), _comments_by_key(current,
+                                                                          comments_by_cell))),
+        weights=_weights(current, plans[current.id]),
+        thresholds={**stats.DEFAULT_THRESHOLDS, **(thresholds or {})},
+    )
+
+
+def _comments_by_key(wave: WaveData, by_cell: dict | None) -> dict[tuple, list[str]]:
+    if not by_cell:
+        return {}
+    keys = {c.id: c.key for c in wave.cells}
+    return {keys[cell_id]: texts for cell_id, texts in by_cell.items() if cell_id in keys}
+
+
+def _section(
+    current: WaveData, previous: WaveData | None, plans: dict[int, DisclosurePlan],
+    closed: Sequence[WaveData], key: MeasureKey, interventions: Sequence[Intervention],
+) -> MeasureSection:
+    plan = plans[current.id]
+    figure = group_figures(current, plan, (), key)[0]
+    change = (_change(previous, plans[previous.id], current, plan, (), (), key)
+              if previous is not None else None)
+    trend = _trend(closed, plans, key, interventions)
+    if isinstance(key, int) or not figure.shown:
+        return MeasureSection(key, figure, change, trend)
+    total = pooled(current, figure.decision)
+    items = tuple(_item(current, plan, spec.item_id) for spec in total.items
+                  if spec.principle == key)
+    return MeasureSection(key, figure, change, trend, alpha=agg.alpha(total, key),
+                          driver=agg.driver(total, key), items=items)
+
+
+def _item(wave: WaveData, plan: DisclosurePlan, item_id: int) -> ItemSection:
+    figure = group_figures(wave, plan, (), item_id)[0]
+    if not figure.shown:
+        return ItemSection(item_id, figure, None)
+    counts = agg.histogram(pooled(wave, figure.decision), item_id)[1]
+    return ItemSection(item_id, figure, tuple(int(c) for c in counts))
+
+
+def _group_rows(
+    current: WaveData, previous: WaveData | None, plans: dict[int, DisclosurePlan],
+    attribute: str, codes: Sequence[str],
+) -> tuple[GroupRow, ...]:
+    plan = plans[current.id]
+    per_code = {code: group_figures(current, plan, (attribute,), code) for code in codes}
+    rows = []
+    for index, decision in enumerate(plan.groups((attribute,))):
+        figures = {code: per_code[code][index] for code in codes}
+        changes = {
+            code: _change(previous, plans[previous.id], current, plan, (attribute,),
+                          decision.label, code) if previous is not None else None
+            for code in codes
+        }
+        rows.append(GroupRow(decision, figures, changes))
+    return tuple(rows)
+
+
+def _label_all(
+    sections: dict[str, MeasureSection], enps_section: MeasureSection | None,
+    rows: Sequence[GroupRow], thresholds: dict[str, float] | None,
+) -> dict:
+    """Benjamini–Hochberg over every comparison the report shows, then label each."""
+    slots: list[tuple[str, object, Change]] = []
+    for code, section in sections.items():
+        if section.change is not None and section.change.shown:
+            slots.append(("section", code, section.change))
+    if enps_section is not None and enps_section.change is not None and enps_section.change.shown:
+        slots.append(("enps", None, enps_section.change))
+    for index, row in enumerate(rows):
+        for code, change in row.changes.items():
+            if change is not None and change.shown:
+                slots.append(("row", (index, code), change))
+    labels = stats.label_comparisons([c.comparison for *_x, c in slots], thresholds)
+    labelled = {id(change): Change(change.gate, change.comparison, label)
+                for (*_x, change), label in zip(slots, labels, strict=True)}
+    return {
+        "sections": {code: _relabel(s, labelled) for code, s in sections.items()},
+        "enps": _relabel(enps_section, labelled) if enps_section else None,
+        "rows": tuple(GroupRow(r.decision, r.figures,
+                               {c: labelled.get(id(ch), ch) for c, ch in r.changes.items()})
+                      for r in rows),
+    }
+
+
+def _relabel(section: MeasureSection, labelled: dict[int, Change]) -> MeasureSection:
+    change = labelled.get(id(section.change), section.change)
+    return MeasureSection(section.key, section.current, change, section.trend, section.alpha,
+                          section.driver, section.items)
+
+
+def _weights(wave: WaveData, plan: DisclosurePlan) -> stats.RelativeWeightsResult | None:
+    total = plan.groups(())[0]
+    if not total.shown:
+        return None
+    return agg.driver_weights(pooled(wave, total))

@@ -1,0 +1,1 @@
+"""The survey domain: principles, items, roster, waves, invitations and answering."""

@@ -1,0 +1,1 @@
+"""Administration: waves, principles and items, thresholds, audit log."""

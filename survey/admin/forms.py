@@ -1,0 +1,52 @@
+"""Administration forms (validation only; they never query the database)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+
+
+class OpenWaveForm(FlaskForm):
+    """Label, survey and dates of a new wave."""
+
+    label = StringField(_l("Label"), validators=[DataRequired(), Length(max=80)])
+    survey = SelectField(_l("Survey"), coerce=int)
+    opens = DateField(_l("Opens on"), validators=[DataRequired()])
+    closes = DateField(_l("Closes on"), validators=[DataRequired()])
+
+
+class ThresholdForm(FlaskForm):
+    """Minimum group sizes for future waves."""
+
+    k = IntegerField(_l("Minimum group size (k)"), validators=[DataRequired(), NumberRange(3, 1000)])
+    k_comments = IntegerField(
+        _l("Minimum group size for comments"), validators=[DataRequired(), NumberRange(3, 1000)]
+    )
+
+
+class PrincipleForm(FlaskForm):
+    """A new principle."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=40),
+                    Regexp(r"^[a-z0-9-]+$", message=_l("Use lower-case letters, digits and -."))],
+    )
+    title_ja = StringField(_l("Title (Japanese)"), validators=[DataRequired(), Length(max=200)])
+    title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=200)])
+
+
+class ItemForm(FlaskForm):
+    """Wording of an item (new or edited)."""
+
+    principle = SelectField(_l("Principle"), coerce=int, validators=[Optional()])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[("likert5", _l("5-point scale")), ("nps11", _l("0-10 recommendation")),
+                 ("comment", _l("Free comment"))],
+    )
+    text_ja = TextAreaField(_l("Question (Japanese)"), validators=[DataRequired(), Length(max=500)])
+    text_en = TextAreaField(_l("Question (English)"), validators=[DataRequired(), Length(max=500)])
+    reverse = BooleanField(_l("Reverse-worded (scored reversed)"))

@@ -1,0 +1,175 @@
+"""Administration pages: waves (open, invitations, close), thresholds and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from survey import audit
+from survey.admin.forms import OpenWaveForm, ThresholdForm
+from survey.admin.messages import wave_message
+from survey.auth.access import roles_required
+from survey.db import begin_write, db
+from survey.models import Role, Survey, Wave
+from survey.settings import (
+    SettingsError,
+    current_thresholds,
+    group_hierarchy,
+    put_setting,
+    validate_thresholds,
+)
+from survey.waves.closing import close_wave, compact_storage
+from survey.waves.invitations import links_csv
+from survey.waves.mail import MailError
+from survey.waves.mail import send_invitations as send_mail
+from survey.waves.services import (
+    WaveError,
+    WavePlan,
+    invitation_links,
+    open_wave,
+    response_count,
+    status,
+    today,
+)
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+admin_only = roles_required(Role.ADMIN)
+
+
+def _actor() -> tuple[str, int]:
+    return (str(current_user.role), int(current_user.id))
+
+
+@bp.get("/")
+@admin_only
+def home() -> str:
+    """Waves with their dates, status and response rate."""
+    waves = list(db.session.scalars(select(Wave).order_by(Wave.opens_on.desc(), Wave.id.desc())))
+    rows = [(wave, status(wave), response_count(db.session, wave)) for wave in waves]
+    return render_template("admin/home.html", rows=rows, form=_open_form())
+
+
+def _open_form() -> OpenWaveForm:
+    form = OpenWaveForm()
+    surveys = db.session.scalars(select(Survey).order_by(Survey.is_default.desc(), Survey.name))
+    form.survey.choices = [(s.id, s.name) for s in surveys]
+    if not form.is_submitted():
+        form.opens.data = today()
+        form.closes.data = today() + dt.timedelta(days=14)
+    return form
+
+
+@bp.post("/waves")
+@admin_only
+def open_wave_view() -> str | Response:
+    """Open a wave for the active roster."""
+    begin_write(db.session)
+    form = _open_form()
+    if form.validate_on_submit():
+        survey = db.session.get(Survey, form.survey.data)
+        plan = WavePlan(form.label.data.strip(), form.opens.data, form.closes.data)
+        try:
+            wave = open_wave(db.session, survey, plan, current_thresholds(db.session),
+                             group_hierarchy(db.session), current_app.config["TOKEN_KEY"],
+                             actor=_actor())
+        except WaveError as error:
+            db.session.rollback()
+            flash(wave_message(str(error)), "error")
+        else:
+            db.session.commit()
+            flash(_("Wave %(label)s opened for %(n)s people.", label=wave.label,
+                    n=wave.invited_count), "success")
+            return redirect(url_for("admin.home"))
+    db.session.rollback()
+    waves = list(db.session.scalars(select(Wave).order_by(Wave.opens_on.desc())))
+    rows = [(wave, status(wave), response_count(db.session, wave)) for wave in waves]
+    return render_template("admin/home.html", rows=rows, form=form), 400
+
+
+@bp.get("/waves/<int:wave_id>/invitations.csv")
+@admin_only
+def invitations_csv(wave_id: int) -> Response:
+    """Every invitee's e-mail and link for mail merge (never who has answered)."""
+    wave = db.get_or_404(Wave, wave_id)
+    try:
+        links = invitation_links(db.session, wave, current_app.config["TOKEN_KEY"],
+                                 current_app.config["PUBLIC_BASE_URL"])
+    except WaveError as error:
+        flash(wave_message(str(error)), "error")
+        return redirect(url_for("admin.home"))
+    filename = f"invitations-wave-{wave.id}.csv"
+    return Response(links_csv(links).encode("utf-8-sig"), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}",
+                             "Cache-Control": "no-store"})
+
+
+@bp.post("/waves/<int:wave_id>/send")
+@admin_only
+def send_invitations(wave_id: int) -> Response:
+    """E-mail every invitee their link over SMTP."""
+    wave = db.get_or_404(Wave, wave_id)
+    try:
+        links = invitation_links(db.session, wave, current_app.config["TOKEN_KEY"],
+                                 current_app.config["PUBLIC_BASE_URL"])
+        sent = send_mail(current_app.config, wave, links)
+    except WaveError as error:
+        flash(wave_message(str(error)), "error")
+    except MailError as error:
+        flash(_("Mail could not be sent: %(reason)s", reason=str(error)), "error")
+    else:
+        flash(_("%(n)s invitations sent.", n=sent), "success")
+    return redirect(url_for("admin.home"))
+
+
+@bp.post("/waves/<int:wave_id>/close")
+@admin_only
+def close(wave_id: int) -> Response:
+    """Close a wave: summarise it and make its storage unlinkable."""
+    begin_write(db.session)
+    wave = db.get_or_404(Wave, wave_id)
+    try:
+        close_wave(db.session, wave, actor=_actor())
+    except WaveError as error:
+        db.session.rollback()
+        flash(wave_message(str(error)), "error")
+        return redirect(url_for("admin.home"))
+    db.session.commit()
+    compact_storage(db.engine)
+    flash(_("Wave %(label)s closed.", label=wave.label), "success")
+    return redirect(url_for("admin.home"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_only
+def settings() -> str | Response:
+    """Minimum group sizes for future waves (changes are logged publicly)."""
+    current = current_thresholds(db.session)
+    form = ThresholdForm(data={"k": current.k, "k_comments": current.k_comments})
+    if form.validate_on_submit():
+        begin_write(db.session)
+        try:
+            chosen = validate_thresholds(form.k.data, form.k_comments.data)
+        except SettingsError:
+            db.session.rollback()
+            form.k_comments.errors.append(_("Comments need a group at least as large as k."))
+        else:
+            put_setting(db.session, "min_group_size", chosen.k)
+            put_setting(db.session, "min_comment_group_size", chosen.k_comments)
+            audit.record(db.session, "threshold_changed", *_actor(), k=chosen.k,
+                         k_comments=chosen.k_comments)
+            db.session.commit()
+            flash(_("Saved. The new sizes apply to waves opened from now on."), "success")
+            return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form, current=current,
+                           hierarchy=group_hierarchy(db.session)), 400 if form.errors else 200
+
+
+@bp.get("/audit")
+@admin_only
+def audit_log() -> str:
+    """Every audit event (exports, views, threshold changes)."""
+    return render_template("admin/audit.html", events=audit.all_events(db.session))

@@ -1,0 +1,1 @@
+"""Staff answer a wave through their single-use link at /s/<token>."""

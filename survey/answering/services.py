@@ -1,0 +1,119 @@
+"""Look up a link and store an answer: spend the token and insert the response atomically.
+
+Opening a link (GET) never spends it; only a valid submit does.  The spend is a conditional
+``UPDATE … WHERE spent = false``: of any number of concurrent submits exactly one sees a row
+count of 1, on SQLite and PostgreSQL alike.  The response row gets a random id and the cell only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from survey.models import Answer, Invitation, Item, ItemKind, Response, Wave
+from survey.waves.services import WaveStatus, status
+from survey.waves.tokens import hash_token, looks_like_token
+
+MAX_COMMENT_LENGTH = 2000
+
+
+class LinkState(StrEnum):
+    """Why a link can or cannot be answered."""
+
+    READY = "ready"
+    UNKNOWN = "unknown"
+    SPENT = "spent"
+    NOT_YET_OPEN = "not_yet_open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A looked-up link: its state and, when answerable, its wave."""
+
+    state: LinkState
+    wave: Wave | None = None
+
+
+def look_up(session: Session, token: str, on: dt.date | None = None) -> Link:
+    """What a link leads to on day ``on`` (default today), without spending it."""
+    if not looks_like_token(token):
+        return Link(LinkState.UNKNOWN)
+    invitation = session.get(Invitation, hash_token(token))
+    if invitation is None:
+        return Link(LinkState.UNKNOWN)
+    wave = session.get(Wave, invitation.wave_id)
+    assert wave is not None  # foreign key
+    wave_status = status(wave, on)
+    if wave_status == WaveStatus.SCHEDULED:
+        return Link(LinkState.NOT_YET_OPEN, wave)
+    if wave_status != WaveStatus.OPEN:
+        return Link(LinkState.CLOSED, wave)
+    if invitation.spent:
+        return Link(LinkState.SPENT, wave)
+    return Link(LinkState.READY, wave)
+
+
+def clean_answers(items: list[Item], raw: dict[int, str | None]) -> dict[int, int | str]:
+    """Valid answers by item id; skipped items are left out, invalid ones raise ValueError."""
+    cleaned: dict[int, int | str] = {}
+    for item in items:
+        value = raw.get(item.id)
+        if value is None or str(value).strip() == "":
+            continue
+        cleaned[item.id] = _clean_one(item, str(value))
+    return cleaned
+
+
+def _clean_one(item: Item, value: str) -> int | str:
+    if item.kind == ItemKind.COMMENT:
+        text = value.strip().replace("\x00", "")
+        if len(text) > MAX_COMMENT_LENGTH:
+            raise ValueError("comment_too_long")
+        return text
+    low, high = (1, 5) if item.kind == ItemKind.LIKERT5 else (0, 10)
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ValueError("value_out_of_range")
+    return int(value)
+
+
+def submit(
+    session: Session, token: str, answers: dict[int, int | str], on: dt.date | None = None
+) -> LinkState:
+    """Spend the link and store its answers; the caller began a write transaction and commits.
+
+    Returns READY when stored, otherwise the state that prevented it (nothing written).
+    """
+    if not answers:
+        raise ValueError("nothing_answered")
+    link = look_up(session, token, on)
+    if link.state != LinkState.READY or link.wave is None:
+        return link.state
+    spent = session.execute(
+        update(Invitation)
+        .where(Invitation.token_hash == hash_token(token), Invitation.spent.is_(False))
+        .values(spent=True)
+        .returning(Invitation.cell_id)
+    ).first()
+    if spent is None:
+        return LinkState.SPENT
+    response_id = uuid.uuid4()
+    session.execute(Response.__table__.insert(), [
+        {"id": response_id, "wave_id": link.wave.id, "cell_id": spent.cell_id}])
+    session.execute(Answer.__table__.insert(), [
+        {"response_id": response_id, "item_id": item_id,
+         "value": value if isinstance(value, int) else None,
+         "text": value if isinstance(value, str) else None}
+        for item_id, value in answers.items()])
+    return LinkState.READY
+
+
+def wave_items(session: Session, wave: Wave) -> list[Item]:
+    """The items a wave asks, in order."""
+    return [entry.item for entry in wave.items]
+

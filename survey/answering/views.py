@@ -1,0 +1,56 @@
+"""Answering at /s/<token>: GET shows the form (never spends), POST stores once."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_babel import gettext as _
+
+from survey.answering import services
+from survey.answering.forms import NOTHING_ANSWERED, answer_form_class, raw_answers
+from survey.answering.services import LinkState
+from survey.db import begin_write, db
+from survey.extensions import csrf  # noqa: F401  (CSRF stays on for this blueprint)
+
+bp = Blueprint("answer", __name__)
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+def answer(token: str) -> str | tuple[str, int]:
+    """Show the pulse for a valid link, or a polite page for any other."""
+    link = services.look_up(db.session, token)
+    if link.state != LinkState.READY or link.wave is None:
+        return _link_page(link.state)
+    items = services.wave_items(db.session, link.wave)
+    form = answer_form_class(items)()
+    if form.validate_on_submit():
+        try:
+            answers = services.clean_answers(items, raw_answers(form, items))
+            if not answers:
+                raise ValueError("nothing_answered")
+        except ValueError:
+            form.form_errors.append(str(NOTHING_ANSWERED))
+        else:
+            begin_write(db.session)
+            outcome = services.submit(db.session, token, answers)
+            if outcome != LinkState.READY:
+                db.session.rollback()
+                return _link_page(outcome)
+            db.session.commit()
+            return render_template("answering/thanks.html")
+    return render_template(
+        "answering/form.html", form=form, items=items, wave=link.wave,
+        status=400 if form.errors or form.form_errors else 200,
+    ), (400 if form.errors or form.form_errors else 200)
+
+
+def _link_page(state: LinkState) -> tuple[str, int]:
+    messages = {
+        LinkState.UNKNOWN: _("This link is not valid. Please use the link from your invitation."),
+        LinkState.SPENT: _("This link has already been used. Thank you for your answer."),
+        LinkState.NOT_YET_OPEN: _("This survey has not opened yet. Please come back later."),
+        LinkState.CLOSED: _("This survey has closed. Thank you."),
+    }
+    status_code = 410 if state in (LinkState.SPENT, LinkState.CLOSED) else 404
+    if state == LinkState.NOT_YET_OPEN:
+        status_code = 403
+    return render_template("answering/link.html", message=messages[state]), status_code

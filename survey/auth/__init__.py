@@ -1,0 +1,1 @@
+"""Staff-side accounts: argon2id passwords, login/logout and role checks."""

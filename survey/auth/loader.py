@@ -1,0 +1,28 @@
+"""Flask-Login wiring: load the account for a session, send strangers to the login page."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from survey.db import db
+from survey.extensions import login_manager
+from survey.models import User
+
+
+def init_login(app: Flask) -> None:
+    """Bind Flask-Login to the app with naranu's login view and messages."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The account stored in the session, if it still exists and is active."""
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None

@@ -1,0 +1,62 @@
+"""Login and logout."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from survey.auth.forms import LoginForm
+from survey.auth.services import authenticate
+from survey.db import db
+from survey.extensions import limiter
+from survey.models import Role
+
+bp = Blueprint("auth", __name__)
+
+HOME_BY_ROLE = {
+    Role.ADMIN: "admin.home",
+    Role.LEADERSHIP: "reports.home",
+    Role.HR: "hr.home",
+}
+
+
+def home_url() -> str:
+    """Where a signed-in account lands."""
+    return url_for(HOME_BY_ROLE[Role(current_user.role)])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: _login_limit(), methods=["POST"])
+def login() -> str | Response:
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(home_url())
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(db.session, form.email.data or "", form.password.data or "")
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next() or home_url())
+        flash(_("E-mail or password is wrong."), "error")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    """Sign out (POST, so it is CSRF-protected)."""
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+def _login_limit() -> str:
+    from flask import current_app
+
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _safe_next() -> str | None:
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else None

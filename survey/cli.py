@@ -1,0 +1,189 @@
+"""``flask --app app …`` commands: the automation surface for admins and HR (DESIGN.md #7).
+
+Each command runs in one transaction and exits non-zero with a one-line reason on bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from survey.auth.services import AccountError, create_user
+from survey.db import begin_write, db
+from survey.models import Wave
+from survey.principles.services import seed_default_template, survey_by_name
+from survey.settings import current_thresholds, group_hierarchy
+from survey.waves.closing import close_wave, compact_storage
+from survey.waves.invitations import links_csv
+from survey.waves.services import WaveError, WavePlan, invitation_links, open_wave, today
+
+
+def fail(message: str) -> click.ClickException:
+    """A one-line error that makes the command exit with status 1."""
+    db.session.rollback()
+    return click.ClickException(message)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or migrate the database and install the default principles and survey."""
+    upgrade(directory=str(Path(current_app.root_path) / "migrations"))
+    begin_write(db.session)
+    seed_default_template(db.session)
+    db.session.commit()
+    click.echo("database ready")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["admin", "leadership", "hr"]))
+@click.option("--password", required=True)
+@with_appcontext
+def create_user_command(email: str, role: str, password: str) -> None:
+    """Create an account for an administrator, leadership or HR."""
+    begin_write(db.session)
+    try:
+        user = create_user(db.session, email, role, password)
+    except AccountError as error:
+        raise fail(ACCOUNT_MESSAGES.get(str(error), str(error))) from error
+    db.session.commit()
+    click.echo(f"created {user.role} {user.email}")
+
+
+ACCOUNT_MESSAGES = {
+    "invalid_email": "not a valid e-mail address",
+    "invalid_role": "role must be admin, leadership or hr",
+    "password_too_short": "password must have at least 10 characters",
+    "email_taken": "an account with this e-mail already exists",
+}
+
+WAVE_MESSAGES = {
+    "invalid_label": "label must be 1-80 characters",
+    "closes_before_opens": "--closes is before --opens",
+    "closes_in_past": "--closes is in the past",
+    "label_taken": "a wave with this label already exists",
+    "survey_empty": "the survey has no items",
+    "roster_too_small": "the active roster has fewer people than the minimum group size",
+    "wave_not_open": "the wave is closed or past its closing date",
+    "wave_already_closed": "the wave is already closed",
+    "wave_not_started": "the wave has not opened yet",
+}
+
+
+@click.group("wave")
+def wave_group() -> None:
+    """Open, list and close survey waves."""
+
+
+@wave_group.command("open")
+@click.option("--label", required=True)
+@click.option("--survey", "survey_name", default=None, help="survey name (default survey if omitted)")
+@click.option("--opens", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@with_appcontext
+def wave_open_command(
+    label: str, survey_name: str | None, opens: dt.datetime | None, closes: dt.datetime | None
+) -> None:
+    """Open a wave for the active roster; prints the wave id."""
+    begin_write(db.session)
+    survey = survey_by_name(db.session, survey_name)
+    if survey is None:
+        raise fail(f"no survey named {survey_name!r}" if survey_name else "no default survey; run init-db")
+    opens_on = opens.date() if opens else today()
+    closes_on = closes.date() if closes else opens_on + dt.timedelta(days=14)
+    try:
+        wave = open_wave(
+            db.session, survey, WavePlan(label, opens_on, closes_on),
+            current_thresholds(db.session), group_hierarchy(db.session),
+            current_app.config["TOKEN_KEY"],
+        )
+    except WaveError as error:
+        raise fail(WAVE_MESSAGES.get(str(error), str(error))) from error
+    db.session.commit()
+    click.echo(wave.id)
+
+
+@wave_group.command("invitations")
+@click.argument("wave_id", type=int)
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
+@with_appcontext
+def wave_invitations_command(wave_id: int, out_path: str) -> None:
+    """Write every invitee's e-mail and personal link as CSV (UTF-8 with BOM) for mail merge."""
+    wave = _wave_or_fail(wave_id)
+    try:
+        links = invitation_links(db.session, wave, current_app.config["TOKEN_KEY"],
+                                 current_app.config["PUBLIC_BASE_URL"])
+    except WaveError as error:
+        raise fail(WAVE_MESSAGES.get(str(error), str(error))) from error
+    write_links_csv(Path(out_path), links)
+    click.echo(f"{len(links)} invitations written to {out_path}")
+
+
+def write_links_csv(path: Path, links: list[tuple[str, str]]) -> None:
+    """email,link rows in UTF-8 with BOM (Excel opens it correctly)."""
+    path.write_bytes(links_csv(links).encode("utf-8-sig"))
+
+
+@wave_group.command("close")
+@click.argument("wave_id", type=int)
+@with_appcontext
+def wave_close_command(wave_id: int) -> None:
+    """Close a wave: summarise it and make its storage unlinkable."""
+    begin_write(db.session)
+    wave = _wave_or_fail(wave_id)
+    try:
+        close_wave(db.session, wave)
+    except WaveError as error:
+        raise fail(WAVE_MESSAGES.get(str(error), str(error))) from error
+    db.session.commit()
+    compact_storage(db.engine)
+    click.echo(f"closed wave {wave.id} ({wave.label}): {wave.responded_count} responses")
+
+
+@wave_group.command("close-due")
+@with_appcontext
+def wave_close_due_command() -> None:
+    """Close every wave whose closing date has passed (run daily from cron)."""
+    begin_write(db.session)
+    due = list(db.session.scalars(
+        select(Wave).where(Wave.closed.is_(False), Wave.closes_on < today())))
+    for wave in due:
+        close_wave(db.session, wave)
+    db.session.commit()
+    if due:
+        compact_storage(db.engine)
+    click.echo(f"closed {len(due)} waves")
+
+
+@wave_group.command("list")
+@with_appcontext
+def wave_list_command() -> None:
+    """List waves with their dates and status."""
+    from survey.waves.services import status
+
+    for wave in db.session.scalars(select(Wave).order_by(Wave.opens_on, Wave.id)):
+        click.echo(f"{wave.id}\t{wave.label}\t{wave.opens_on}\t{wave.closes_on}\t{status(wave)}")
+
+
+def _wave_or_fail(wave_id: int) -> Wave:
+    wave = db.session.get(Wave, wave_id)
+    if wave is None:
+        raise fail(f"no wave with id {wave_id}")
+    return wave
+
+
+def register_commands(app: Flask) -> None:
+    """Attach every survey command to the app's CLI."""
+    from survey.demo import seed_demo_command
+    from survey.roster.cli import roster_group
+
+    for command in (init_db_command, create_user_command, wave_group, roster_group,
+                    seed_demo_command):
+        app.cli.add_command(command)

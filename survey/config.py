@@ -1,0 +1,110 @@
+"""Configuration defaults and the instance folder's generated secrets.
+
+Settings are read when the application is created, never at import time.  Secrets live in
+``instance/config.py``, generated on first run and ignored by git.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "BABEL_DEFAULT_LOCALE": "ja",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
+    "LANGUAGES": ("ja", "en"),
+    "FISCAL_YEAR_START_MONTH": 4,
+    "MIN_GROUP_SIZE": 5,
+    "MIN_COMMENT_GROUP_SIZE": 10,
+    "PRACTICAL_SCORE_POINTS": 5.0,
+    "PRACTICAL_FAVOURABLE_POINTS": 5.0,
+    "PRACTICAL_ENPS_POINTS": 10.0,
+    "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
+    "ROSTER_MAX_BYTES": 20 * 1024 * 1024,
+    "ROSTER_MAX_ROWS": 200_000,
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "naranu@localhost",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_LOGIN": "10 per minute",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+}
+
+#: Environment variables that override a setting (read in create_app, not at import).
+ENVIRONMENT = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "NARANU_PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
+    "NARANU_MAIL_SERVER": "MAIL_SERVER",
+    "NARANU_MAIL_PORT": "MAIL_PORT",
+    "NARANU_MAIL_FROM": "MAIL_FROM",
+    "NARANU_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "NARANU_SECURE_COOKIES": "SESSION_COOKIE_SECURE",
+}
+
+
+def environment_overrides(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Settings taken from the environment (``DATABASE_URL`` and ``NARANU_*``)."""
+    environ = dict(os.environ if environ is None else environ)
+    overrides: dict[str, Any] = {}
+    for variable, setting in ENVIRONMENT.items():
+        if environ.get(variable):
+            overrides[setting] = _coerce(setting, environ[variable])
+    url = overrides.get("SQLALCHEMY_DATABASE_URI", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        overrides["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return overrides
+
+
+def _coerce(setting: str, value: str) -> Any:
+    if setting == "MAIL_PORT":
+        return int(value)
+    if setting == "SESSION_COOKIE_SECURE":
+        return value.lower() in {"1", "true", "yes"}
+    return value
+
+
+def ensure_instance_secrets(instance_path: str) -> Path:
+    """Create ``instance/config.py`` with a random SECRET_KEY and TOKEN_KEY if it is missing.
+
+    The token key derives invitation tokens; it stays out of the database so that a copy of the
+    database and the roster cannot tell who answered (docs/anonymity.md).
+    """
+    folder = Path(instance_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "config.py"
+    if path.exists():
+        return path
+    body = (
+        "# Generated on first run. Keep secret; never commit.\n"
+        f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
+        f"TOKEN_KEY = {secrets.token_hex(32)!r}\n"
+    )
+    # Write aside, then link into place: several workers starting at once agree on one file.
+    temporary = folder / f".config.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(body)
+        handle.flush()
+        os.fsync(handle.fileno())
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+    return path
+
+
+def sqlite_url(instance_path: str) -> str:
+    """The embedded default database inside the instance folder."""
+    return "sqlite:///" + str(Path(instance_path) / "naranu.sqlite3")

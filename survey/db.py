@@ -1,0 +1,77 @@
+"""The one place that configures the database engine and session lifecycle.
+
+SQLite is the embedded default: WAL journal, ``synchronous=FULL`` so an acknowledged answer
+survives a power cut, foreign keys on, and a busy timeout so concurrent writers queue instead of
+failing.  Writers start with ``BEGIN IMMEDIATE`` (see :func:`begin_write`): a deferred transaction
+that reads first and writes later fails at once with "database is locked" when another writer got
+there in between, which would turn survey-day load into errors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
+
+
+class Base(DeclarativeBase):
+    """Declarative base shared by every model."""
+
+
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+_IMMEDIATE = "naranu_begin_immediate"
+
+
+def is_sqlite(engine: Engine) -> bool:
+    """Whether the engine talks to SQLite (which needs the pragmas and BEGIN IMMEDIATE)."""
+    return engine.dialect.name == "sqlite"
+
+
+def configure_engine(engine: Engine) -> None:
+    """Install the SQLite pragmas and transaction handling on a freshly created engine."""
+    if not is_sqlite(engine):
+        return
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control away from pysqlite so that BEGIN is ours to emit.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=FULL",
+        "foreign_keys=ON",
+        "busy_timeout=30000",
+        "secure_delete=ON",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write(session: Session | scoped_session[Session]) -> None:
+    """Start the session's transaction as a writer.
+
+    Call this before the first query of a transaction that will write.  On SQLite it takes the
+    write lock up front (``BEGIN IMMEDIATE``); on PostgreSQL it is a plain transaction.
+    """
+    real = session() if isinstance(session, scoped_session) else session
+    if real.get_bind().dialect.name != "sqlite":
+        return
+    if real.in_transaction():
+        if real.connection().get_execution_options().get(_IMMEDIATE):
+            return  # already the writer
+        if real.new or real.dirty or real.deleted:
+            raise RuntimeError("begin_write() must come before the transaction's first change")
+        real.rollback()  # a read-only transaction: start again as the writer
+    real.connection(execution_options={_IMMEDIATE: True})

@@ -1,0 +1,189 @@
+"""``seed-demo``: a realistic synthetic history through the same code paths as real answers.
+
+A town hall with departments and tenure bands, staff joining and leaving, eight quarterly waves
+with about 70% participation; 失敗を責めてはなりませぬ improves after a logged action,
+できない理由を並べてはなりませぬ slips, the others drift.  Answers go through
+``survey.answering.services.submit`` and waves close through ``close_wave``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+import click
+import numpy as np
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.answering.services import submit
+from survey.auth.services import create_user
+from survey.db import begin_write, db
+from survey.models import Intervention, Item, ItemKind, Principle, User, Wave
+from survey.principles.services import seed_default_template
+from survey.roster.services import import_roster
+from survey.settings import current_thresholds, group_hierarchy
+from survey.waves.closing import close_wave, compact_storage
+from survey.waves.services import WavePlan, open_wave, today
+from survey.waves.tokens import derive_token
+
+DEPARTMENTS = ("総務課", "企画課", "税務課", "住民課", "福祉課", "産業課", "建設課", "教育課")
+TENURE_BANDS = ("0-2年", "3-9年", "10年以上")
+#: Change in latent score per wave, by principle code (positive = improving).
+DRIFT = {"citizen": 0.04, "no-excuses": -0.05, "no-blame": 0.02, "evidence": 0.0}
+COMMENTS = (
+    "失敗を報告しやすくなったと感じます。",
+    "前例がないという理由で止まる案件がまだ多いです。",
+    "窓口の手続きを町民目線で見直せたのは良かった。",
+    "データを見て判断する場面が増えてきた。",
+    "会議で「どうすればできるか」から話す人が増えた。",
+    "忙しくて振り返りの時間が取れていません。",
+)
+
+
+@dataclass(frozen=True)
+class DemoSpec:
+    """Size and randomness of the demo organisation."""
+
+    staff: int = 150
+    waves: int = 8
+    seed: int = 1
+    participation: float = 0.7
+
+
+def quarterly_dates(count: int, until: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """(opens, closes) for ``count`` waves in the middle month of consecutive quarters."""
+    last_open = dt.date(until.year, until.month, 1)
+    if until.day <= 15:
+        last_open = (last_open - dt.timedelta(days=1)).replace(day=1)
+    month_index = last_open.year * 12 + last_open.month - 1
+    month_index -= (month_index - 1) % 3  # the middle month of a fiscal quarter starting in April
+    dates = []
+    for back in range(count - 1, -1, -1):
+        index = month_index - 3 * back
+        opens = dt.date(index // 12, index % 12 + 1, 1)
+        dates.append((opens, opens + dt.timedelta(days=13)))
+    return dates
+
+
+def demo_roster(spec: DemoSpec, wave: int) -> list[dict[str, str]]:
+    """The roster at a wave: about 4% turnover per quarter, departments of uneven size."""
+    weights = np.linspace(1.6, 0.5, len(DEPARTMENTS))
+    weights /= weights.sum()
+    rows = []
+    for number in range(wave * spec.staff // 25, wave * spec.staff // 25 + spec.staff):
+        local = np.random.default_rng(spec.seed * 1_000_003 + number)
+        rows.append({
+            "employee_id": f"D{number:06d}",
+            "email": f"staff{number:06d}@town.example.jp",
+            "department": str(local.choice(DEPARTMENTS, p=weights)),
+            "tenure_band": TENURE_BANDS[(number // 2) % 3],
+        })
+    return rows
+
+
+def _answers(
+    items: list[Item], codes: dict[int, str], wave_index: int, rng: np.random.Generator,
+    department_effect: float,
+) -> dict[int, int | str]:
+    answers: dict[int, int | str] = {}
+    person = rng.normal(0, 0.6)
+    for item in items:
+        if item.kind == ItemKind.COMMENT:
+            if rng.random() < 0.08:
+                answers[item.id] = str(rng.choice(COMMENTS))
+            continue
+        if rng.random() < 0.04:  # a skipped question
+            continue
+        drift = DRIFT.get(codes.get(item.principle_id or 0, ""), 0.0) * wave_index
+        boost = 0.35 if codes.get(item.principle_id or 0) == "no-blame" and wave_index >= 4 else 0
+        latent = 3.1 + person + department_effect + drift + boost + rng.normal(0, 0.7)
+        if item.kind == ItemKind.NPS11:
+            answers[item.id] = int(np.clip(round(2 * latent + rng.normal(0, 1)), 0, 10))
+        else:
+            value = int(np.clip(round(latent), 1, 5))
+            answers[item.id] = 6 - value if item.reverse else value
+    return answers
+
+
+def seed_demo(session: Session, spec: DemoSpec, token_key: str) -> list[Wave]:
+    """Build the demo organisation's history; commits wave by wave."""
+    rng = np.random.default_rng(spec.seed)
+    begin_write(session)
+    survey = seed_default_template(session)
+    session.commit()
+    codes = {p.id: p.code for p in session.scalars(select(Principle))}
+    effects = {name: rng.normal(0, 0.25) for name in DEPARTMENTS}
+    waves = []
+    for index, (opens, closes) in enumerate(quarterly_dates(spec.waves, today())):
+        begin_write(session)
+        import_roster(session, demo_roster(spec, index))
+        wave = open_wave(session, survey, WavePlan(f"{opens:%Y-%m} pulse", opens, closes),
+                         current_thresholds(session), group_hierarchy(session), token_key,
+                         allow_past=True)
+        _answer_wave(session, wave, spec, index, rng, codes, effects, token_key)
+        if index == 3:
+            _log_intervention(session, closes + dt.timedelta(days=20))
+        close_wave(session, wave)
+        session.commit()
+        waves.append(wave)
+    return waves
+
+
+def _answer_wave(
+    session: Session, wave: Wave, spec: DemoSpec, index: int, rng: np.random.Generator,
+    codes: dict[int, str], effects: dict[str, float], token_key: str,
+) -> None:
+    items = [entry.item for entry in wave.items]
+    answer_day = wave.opens_on + dt.timedelta(days=3)
+    for row in demo_roster(spec, index):
+        if rng.random() >= spec.participation:
+            continue
+        token = derive_token(token_key, wave.public_id, row["employee_id"])
+        answers = _answers(items, codes, index, rng, effects[row["department"]])
+        if answers:
+            submit(session, token, answers, on=answer_day)
+
+
+def _log_intervention(session: Session, on: dt.date) -> None:
+    principle = session.scalar(select(Principle).where(Principle.code == "no-blame"))
+    if principle is not None:
+        session.add(Intervention(on=on, text="失敗共有会（ヒヤリハット共有）を開始",
+                                 principles=[principle]))
+
+
+DEMO_ACCOUNTS = (("admin@naranu.example", "admin"), ("leader@naranu.example", "leadership"),
+                 ("hr@naranu.example", "hr"))
+
+
+def ensure_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
+    """Create the three demo accounts if missing; returns (email, role, password) created."""
+    created = []
+    for email, role in DEMO_ACCOUNTS:
+        if session.scalar(select(User).where(User.email == email)) is None:
+            password = secrets.token_urlsafe(12)
+            create_user(session, email, role, password)
+            created.append((email, role, password))
+    return created
+
+
+@click.command("seed-demo")
+@click.option("--staff", default=150, show_default=True, type=click.IntRange(10, 200_000))
+@click.option("--waves", default=8, show_default=True, type=click.IntRange(1, 40))
+@click.option("--seed", default=1, show_default=True, type=int)
+@with_appcontext
+def seed_demo_command(staff: int, waves: int, seed: int) -> None:
+    """Fill the database with a synthetic organisation and its survey history."""
+    if db.session.scalar(select(Wave.id).limit(1)) is not None:
+        raise click.ClickException("the database already has waves; seed-demo needs an empty one")
+    created = seed_demo(db.session, DemoSpec(staff, waves, seed), current_app.config["TOKEN_KEY"])
+    begin_write(db.session)
+    accounts = ensure_demo_accounts(db.session)
+    db.session.commit()
+    compact_storage(db.engine)
+    click.echo(f"demo ready: {len(created)} waves, {staff} staff")
+    for email, role, password in accounts:
+        click.echo(f"  {role:<10} {email}  password: {password}")

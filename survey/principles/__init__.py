@@ -1,0 +1,1 @@
+"""Principles, items and survey templates (data, not code)."""

@@ -1,0 +1,1 @@
+"""Pages anyone may read: the start page and the transparency log."""

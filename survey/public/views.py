@@ -1,0 +1,33 @@
+"""Start page and the transparency log staff can read."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from survey.audit import public_events
+from survey.db import db
+from survey.settings import current_thresholds
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def index() -> str | Response:
+    """Signed-in accounts go to their home; everyone else sees what naranu is."""
+    if current_user.is_authenticated:
+        from survey.auth.views import home_url
+
+        return redirect(home_url())
+    return render_template("public/index.html", thresholds=current_thresholds(db.session))
+
+
+@bp.get("/transparency")
+def transparency() -> str:
+    """Threshold changes and exports, by role and date, for every member of staff to read."""
+    return render_template(
+        "public/transparency.html",
+        events=public_events(db.session),
+        thresholds=current_thresholds(db.session),
+    )

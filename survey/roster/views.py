@@ -1,0 +1,70 @@
+"""The roster page: its size and groups, and the upload that replaces it (admin and HR)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+
+from survey import audit
+from survey.auth.access import roles_required
+from survey.db import begin_write, db
+from survey.models import Role
+from survey.roster.forms import RosterUploadForm
+from survey.roster.parsing import RosterError, check_size, parse_hierarchy, parse_roster
+from survey.roster.services import (
+    ImportSummary,
+    import_roster,
+    message,
+    roster_overview,
+    warning_message,
+)
+
+bp = Blueprint("roster", __name__)
+
+
+@bp.route("/roster", methods=["GET", "POST"])
+@roles_required(Role.ADMIN, Role.HR)
+def upload() -> str | Response | tuple[str, int]:
+    """Show the roster's size and groups; import an uploaded roster file all or nothing."""
+    form = RosterUploadForm()
+    if not form.validate_on_submit():
+        return _page(form), 400 if form.is_submitted() else 200
+    try:
+        summary = _import(form.file.data, parse_hierarchy(form.hierarchy.data))
+    except RosterError as error:
+        db.session.rollback()
+        return _page(form, error=message(error)), 400
+    _flash_summary(summary)
+    return redirect(url_for("roster.upload"))
+
+
+def _import(storage: FileStorage, hierarchy: list[str] | None) -> ImportSummary:
+    """Read (at most the size limit), parse, then write in one transaction."""
+    limit = current_app.config["ROSTER_MAX_BYTES"]
+    data = storage.stream.read(limit + 1)
+    check_size(len(data), limit)
+    rows = parse_roster(storage.filename or "", data,
+                        max_rows=current_app.config["ROSTER_MAX_ROWS"])
+    begin_write(db.session)
+    summary = import_roster(db.session, rows, hierarchy)
+    audit.record(db.session, "roster_imported", current_user.role, current_user.id,
+                 active=summary.active)
+    db.session.commit()
+    return summary
+
+
+def _page(form: RosterUploadForm, error: str | None = None) -> str:
+    return render_template("roster/upload.html", form=form, error=error,
+                           overview=roster_overview(db.session))
+
+
+def _flash_summary(summary: ImportSummary) -> None:
+    flash(_("Roster imported: %(created)s added, %(updated)s updated, %(deactivated)s "
+            "deactivated; %(active)s people are active.", created=summary.created,
+            updated=summary.updated + summary.reactivated, deactivated=summary.deactivated,
+            active=summary.active), "success")
+    for warning in summary.warnings:
+        flash(warning_message(warning), "warning")

@@ -1,0 +1,84 @@
+"""Template globals and filters shared by every page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from survey.i18n import localized
+from survey.models import AuditEvent, Role
+from survey.principles.scales import NPS_ENDS
+
+
+def current_locale() -> str:
+    """'ja' or 'en' for the current request."""
+    return str(get_locale() or "ja")
+
+
+def nav_links() -> list[tuple[str, str]]:
+    """Navigation entries the signed-in account's role may use."""
+    role = getattr(current_user, "role", None)
+    links: dict[str, list[tuple[str, str]]] = {
+        Role.ADMIN: [("admin.home", _("Waves")), ("principles.index", _("Principles")),
+                     ("roster.upload", _("Roster")), ("admin.settings", _("Settings")),
+                     ("admin.audit", _("Audit log"))],
+        Role.LEADERSHIP: [("reports.home", _("Reports")), ("reports.interventions", _("Actions"))],
+        Role.HR: [("hr.home", _("Exports")), ("roster.upload", _("Roster"))],
+    }
+    return links.get(role, [])
+
+
+def role_label(role: str) -> str:
+    """A role's localized name."""
+    return {
+        "admin": _("Administrator"), "leadership": _("Leadership"), "hr": _("HR"),
+        "system": _("System"),
+    }.get(role, role)
+
+
+def describe_event(event: AuditEvent) -> str:
+    """One localized sentence for a transparency-log entry."""
+    d: dict[str, Any] = event.detail or {}
+    texts = {
+        "threshold_changed": lambda: _(
+            "Minimum group size changed to %(k)s (comments: %(kc)s) for future rounds.",
+            k=d.get("k"), kc=d.get("k_comments")),
+        "export_made": lambda: _("Export made: %(kind)s of round %(wave)s.",
+                                 kind=d.get("kind"), wave=d.get("wave")),
+        "wave_opened": lambda: _("Round %(wave)s opened with minimum group size %(k)s.",
+                                 wave=d.get("wave"), k=d.get("k")),
+        "wave_closed": lambda: _("Round %(wave)s closed.", wave=d.get("wave")),
+        "roster_imported": lambda: _("Roster imported: %(n)s people active.", n=d.get("active")),
+        "report_viewed": lambda: _("Report viewed: %(what)s.", what=d.get("what")),
+    }
+    return texts.get(event.action, lambda: event.action)()
+
+
+def status_label(state: str) -> str:
+    """A wave status in words."""
+    return {
+        "scheduled": _("Scheduled"), "open": _("Open"), "expired": _("Past closing date"),
+        "closed": _("Closed"),
+    }.get(state, state)
+
+
+def local_date(value: dt.datetime | dt.date | None) -> str:
+    """A date in the user's locale (Asia/Tokyo), never a time of day."""
+    if value is None:
+        return ""
+    return format_date(value, format="medium")
+
+
+def init_templating(app: Flask) -> None:
+    """Register the globals and filters."""
+    app.jinja_env.globals.update(
+        current_locale=current_locale, nav_links=nav_links, role_label=role_label,
+        describe_event=describe_event, localized=localized, nps_ends=NPS_ENDS,
+        status_label=status_label,
+    )
+    app.jinja_env.filters["local_date"] = local_date

@@ -1,0 +1,1 @@
+"""Waves: opening for the active roster, invitations, closing and summarising."""

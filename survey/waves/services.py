@@ -1,0 +1,200 @@
+"""Open and close waves.  Services never commit; the view or command owns the transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from survey import audit
+from survey.models import Invitation, Person, Survey, Wave, WaveCell, WaveItem, WaveMember
+from survey.settings import Thresholds
+from survey.waves.cells import CellKey, generalise
+from survey.waves.tokens import derive_token, hash_token
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+class WaveError(ValueError):
+    """A user-facing reason a wave action is refused (translatable key)."""
+
+
+class WaveStatus(StrEnum):
+    """Derived state of a wave on a given day."""
+
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    EXPIRED = "expired"  # past its closing date, not yet summarised
+    CLOSED = "closed"
+
+
+def today() -> dt.date:
+    """Today's date in the organisation's time zone (Asia/Tokyo)."""
+    return dt.datetime.now(TOKYO).date()
+
+
+def status(wave: Wave, on: dt.date | None = None) -> WaveStatus:
+    """Where a wave stands on ``on`` (default today)."""
+    on = on or today()
+    if wave.closed:
+        return WaveStatus.CLOSED
+    if on < wave.opens_on:
+        return WaveStatus.SCHEDULED
+    return WaveStatus.OPEN if on <= wave.closes_on else WaveStatus.EXPIRED
+
+
+@dataclass(frozen=True)
+class WavePlan:
+    """What an admin asks for when opening a wave."""
+
+    label: str
+    opens_on: dt.date
+    closes_on: dt.date
+
+
+def open_wave(
+    session: Session, survey: Survey, plan: WavePlan, thresholds: Thresholds,
+    hierarchy: list[str], token_key: str, actor: tuple[str, int | None] = ("system", None),
+    *, allow_past: bool = False,
+) -> Wave:
+    """Open a wave for the active roster: freeze items and k, build cells and invitations.
+
+    ``allow_past`` is for the demo history only: real waves cannot close in the past.
+    """
+    _validate_plan(session, survey, plan, allow_past)
+    people = list(session.scalars(select(Person).where(Person.active.is_(True))))
+    if len(people) < thresholds.k:
+        raise WaveError("roster_too_small")
+    wave = Wave(
+        public_id=secrets.token_hex(16), survey=survey, label=plan.label,
+        opens_on=plan.opens_on, closes_on=plan.closes_on,
+        min_group_size=thresholds.k, min_comment_group_size=thresholds.k_comments,
+        invited_count=len(people),
+    )
+    wave.items = [WaveItem(item=e.item, position=e.position) for e in survey.entries]
+    session.add(wave)
+    session.flush()
+    cells = _create_cells(session, wave, people, hierarchy, thresholds.k)
+    _create_invitations(session, wave, people, cells, token_key)
+    _count_joiners_and_leavers(session, wave)
+    audit.record(session, "wave_opened", actor[0], actor[1], wave=wave.label, k=thresholds.k)
+    return wave
+
+
+def _validate_plan(session: Session, survey: Survey, plan: WavePlan, allow_past: bool) -> None:
+    if not plan.label.strip() or len(plan.label) > 80:
+        raise WaveError("invalid_label")
+    if plan.closes_on < plan.opens_on:
+        raise WaveError("closes_before_opens")
+    if plan.closes_on < today() and not allow_past:
+        raise WaveError("closes_in_past")
+    if session.scalar(select(Wave.id).where(Wave.label == plan.label)) is not None:
+        raise WaveError("label_taken")
+    if not survey.entries:
+        raise WaveError("survey_empty")
+
+
+def _create_cells(
+    session: Session, wave: Wave, people: list[Person], hierarchy: list[str], k: int
+) -> list[WaveCell]:
+    names = sorted({name for person in people for name in person.attributes})
+    keys = generalise([p.attributes for p in people], names, hierarchy, k)
+    sizes = Counter(keys)
+    by_key: dict[CellKey, WaveCell] = {}
+    for key in sorted(sizes):
+        by_key[key] = WaveCell(wave_id=wave.id, key=dict(key), invited=sizes[key])
+        session.add(by_key[key])
+    session.flush()
+    members = [WaveMember(wave_id=wave.id, person_id=p.id, cell_id=by_key[key].id)
+               for p, key in zip(people, keys, strict=True)]
+    session.add_all(members)
+    return [by_key[key] for key in keys]
+
+
+def _create_invitations(
+    session: Session, wave: Wave, people: list[Person], cells: list[WaveCell], token_key: str
+) -> None:
+    rows = [
+        {"token_hash": hash_token(derive_token(token_key, wave.public_id, p.employee_id)),
+         "wave_id": wave.id, "cell_id": cell.id, "spent": False}
+        for p, cell in zip(people, cells, strict=True)
+    ]
+    # Shuffled so that neither insertion order nor rowid follows the roster.
+    random.SystemRandom().shuffle(rows)
+    session.execute(Invitation.__table__.insert(), rows)
+
+
+def _count_joiners_and_leavers(session: Session, wave: Wave) -> None:
+    previous = previous_wave(session, wave)
+    if previous is None:
+        return
+    before = _members_by_cell_key(session, previous)
+    after = _members_by_cell_key(session, wave)
+    for cell in session.scalars(select(WaveCell).where(WaveCell.wave_id == wave.id)):
+        key = tuple(sorted(cell.key.items()))
+        cell.joined = len(after.get(key, set()) - before.get(key, set()))
+        cell.left = len(before.get(key, set()) - after.get(key, set()))
+
+
+def _members_by_cell_key(session: Session, wave: Wave) -> dict[tuple, set[int]]:
+    rows = session.execute(
+        select(WaveCell.key, WaveMember.person_id)
+        .join(WaveMember, WaveMember.cell_id == WaveCell.id)
+        .where(WaveMember.wave_id == wave.id)
+    )
+    grouped: dict[tuple, set[int]] = {}
+    for key, person_id in rows:
+        grouped.setdefault(tuple(sorted(key.items())), set()).add(person_id)
+    return grouped
+
+
+def previous_wave(session: Session, wave: Wave) -> Wave | None:
+    """The wave of the same survey opened just before this one."""
+    return session.scalar(
+        select(Wave).where(Wave.survey_id == wave.survey_id, Wave.id != wave.id,
+                           Wave.opens_on <= wave.opens_on)
+        .order_by(Wave.opens_on.desc(), Wave.id.desc()).limit(1)
+    )
+
+
+def invitation_links(
+    session: Session, wave: Wave, token_key: str, base_url: str
+) -> list[tuple[str, str]]:
+    """(email, link) for every invitee of an open wave, recomputed from the token key.
+
+    Lists everyone invited, never who has answered.
+    """
+    if status(wave) in (WaveStatus.CLOSED, WaveStatus.EXPIRED):
+        raise WaveError("wave_not_open")
+    people = session.scalars(
+        select(Person).join(WaveMember, WaveMember.person_id == Person.id)
+        .where(WaveMember.wave_id == wave.id).order_by(Person.employee_id)
+    )
+    root = base_url.rstrip("/")
+    return [(p.email, f"{root}/s/{derive_token(token_key, wave.public_id, p.employee_id)}")
+            for p in people]
+
+
+def response_count(session: Session, wave: Wave) -> int:
+    """How many invitations of the wave are spent (while open) or the frozen count (closed)."""
+    if wave.closed:
+        return wave.responded_count
+    return session.scalar(
+        select(func.count()).select_from(Invitation)
+        .where(Invitation.wave_id == wave.id, Invitation.spent.is_(True))
+    ) or 0
+
+
+def forget_invitations(session: Session, wave: Wave) -> None:
+    """Delete a closing wave's invitations: after close nobody can learn who took part."""
+    wave.responded_count = response_count(session, wave)
+    session.execute(delete(Invitation).where(Invitation.wave_id == wave.id))
+    session.execute(update(Wave).where(Wave.id == wave.id).values(
+        responded_count=wave.responded_count))
