@@ -6,14 +6,17 @@ Each command runs in one transaction and exits non-zero with a one-line reason o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from survey.admin.messages import account_message, wave_message
 from survey.auth.services import AccountError, create_user
 from survey.db import begin_write, db
 from survey.models import Wave
@@ -21,13 +24,27 @@ from survey.principles.services import seed_default_template, survey_by_name
 from survey.settings import current_thresholds, group_hierarchy
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.invitations import links_csv
-from survey.waves.services import WaveError, WavePlan, invitation_links, open_wave, today
+from survey.waves.mail import MailError, send_invitations
+from survey.waves.services import (
+    WaveError,
+    WavePlan,
+    invitation_links,
+    open_wave,
+    reminder_links,
+    today,
+)
 
 
 def fail(message: str) -> click.ClickException:
     """A one-line error that makes the command exit with status 1."""
     db.session.rollback()
     return click.ClickException(message)
+
+
+def english(message: Callable[[str], str], code: object) -> str:
+    """A service error's sentence in English, from the same table the web pages use."""
+    with force_locale("en"):
+        return message(str(code))
 
 
 @click.command("init-db")
@@ -43,7 +60,7 @@ def init_db_command() -> None:
 
 @click.command("create-user")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["admin", "leadership", "hr"]))
+@click.option("--role", required=True, metavar="admin|leadership|hr")
 @click.option("--password", required=True)
 @with_appcontext
 def create_user_command(email: str, role: str, password: str) -> None:
@@ -52,29 +69,9 @@ def create_user_command(email: str, role: str, password: str) -> None:
     try:
         user = create_user(db.session, email, role, password)
     except AccountError as error:
-        raise fail(ACCOUNT_MESSAGES.get(str(error), str(error))) from error
+        raise fail(english(account_message, error)) from error
     db.session.commit()
     click.echo(f"created {user.role} {user.email}")
-
-
-ACCOUNT_MESSAGES = {
-    "invalid_email": "not a valid e-mail address",
-    "invalid_role": "role must be admin, leadership or hr",
-    "password_too_short": "password must have at least 10 characters",
-    "email_taken": "an account with this e-mail already exists",
-}
-
-WAVE_MESSAGES = {
-    "invalid_label": "label must be 1-80 characters",
-    "closes_before_opens": "--closes is before --opens",
-    "closes_in_past": "--closes is in the past",
-    "label_taken": "a wave with this label already exists",
-    "survey_empty": "the survey has no items",
-    "roster_too_small": "the active roster has fewer people than the minimum group size",
-    "wave_not_open": "the wave is closed or past its closing date",
-    "wave_already_closed": "the wave is already closed",
-    "wave_not_started": "the wave has not opened yet",
-}
 
 
 @click.group("wave")
@@ -84,7 +81,7 @@ def wave_group() -> None:
 
 @wave_group.command("open")
 @click.option("--label", required=True)
-@click.option("--survey", "survey_name", default=None, help="survey name (default survey if omitted)")
+@click.option("--survey", "survey_name", default=None, help="survey name (default: the default)")
 @click.option("--opens", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @with_appcontext
@@ -95,7 +92,7 @@ def wave_open_command(
     begin_write(db.session)
     survey = survey_by_name(db.session, survey_name)
     if survey is None:
-        raise fail(f"no survey named {survey_name!r}" if survey_name else "no default survey; run init-db")
+        raise fail(f"no survey named {survey_name!r}" if survey_name else "run init-db first")
     opens_on = opens.date() if opens else today()
     closes_on = closes.date() if closes else opens_on + dt.timedelta(days=14)
     try:
@@ -105,7 +102,7 @@ def wave_open_command(
             current_app.config["TOKEN_KEY"],
         )
     except WaveError as error:
-        raise fail(WAVE_MESSAGES.get(str(error), str(error))) from error
+        raise fail(english(wave_message, error)) from error
     db.session.commit()
     click.echo(wave.id)
 
@@ -121,7 +118,7 @@ def wave_invitations_command(wave_id: int, out_path: str) -> None:
         links = invitation_links(db.session, wave, current_app.config["TOKEN_KEY"],
                                  current_app.config["PUBLIC_BASE_URL"])
     except WaveError as error:
-        raise fail(WAVE_MESSAGES.get(str(error), str(error))) from error
+        raise fail(english(wave_message, error)) from error
     write_links_csv(Path(out_path), links)
     click.echo(f"{len(links)} invitations written to {out_path}")
 
@@ -129,6 +126,25 @@ def wave_invitations_command(wave_id: int, out_path: str) -> None:
 def write_links_csv(path: Path, links: list[tuple[str, str]]) -> None:
     """email,link rows in UTF-8 with BOM (Excel opens it correctly)."""
     path.write_bytes(links_csv(links).encode("utf-8-sig"))
+
+
+@wave_group.command("send")
+@click.argument("wave_id", type=int)
+@click.option("--reminders", is_flag=True, help="only to invitees who have not answered yet")
+@with_appcontext
+def wave_send_command(wave_id: int, reminders: bool) -> None:
+    """E-mail the invitations (or reminders) over SMTP; prints only how many were sent."""
+    wave = _wave_or_fail(wave_id)
+    config = current_app.config
+    pick = reminder_links if reminders else invitation_links
+    try:
+        links = pick(db.session, wave, config["TOKEN_KEY"], config["PUBLIC_BASE_URL"])
+        sent = send_invitations(config, wave, links, reminder=reminders)
+    except WaveError as error:
+        raise fail(english(wave_message, error)) from error
+    except MailError as error:
+        raise fail(f"mail could not be sent: {error}") from error
+    click.echo(f"{sent} {'reminders' if reminders else 'invitations'} sent")
 
 
 @wave_group.command("close")
@@ -141,7 +157,7 @@ def wave_close_command(wave_id: int) -> None:
     try:
         close_wave(db.session, wave)
     except WaveError as error:
-        raise fail(WAVE_MESSAGES.get(str(error), str(error))) from error
+        raise fail(english(wave_message, error)) from error
     db.session.commit()
     compact_storage(db.engine)
     click.echo(f"closed wave {wave.id} ({wave.label}): {wave.responded_count} responses")

@@ -61,9 +61,9 @@ def base_config(database_url: str, **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated database: a SQLite file to copy per test, or a PostgreSQL database URL."""
-    pg = _postgres_url(worker_id)
+    pg = _postgres_url(os.environ.get("PYTEST_XDIST_WORKER", "main"))
     url = pg or "sqlite:///" + str(tmp_path_factory.mktemp("template") / "template.sqlite3")
     app = create_app(base_config(url))
     runner = app.test_cli_runner()

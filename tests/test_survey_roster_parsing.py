@@ -22,7 +22,9 @@ from survey.roster.parsing import (
     parse_roster,
 )
 
-JAPANESE = "employee_id,email,部署,勤続\r\nE1,a@town.example.jp,税務課,3年\r\nE2,b@town.example.jp,住民課,10年以上\r\n"
+JAPANESE = ("employee_id,email,部署,勤続\r\n"
+            "E1,a@town.example.jp,税務課,3年\r\n"
+            "E2,b@town.example.jp,住民課,10年以上\r\n")
 EXPECTED = [
     {"employee_id": "E1", "email": "a@town.example.jp", "部署": "税務課", "勤続": "3年"},
     {"employee_id": "E2", "email": "b@town.example.jp", "部署": "住民課", "勤続": "10年以上"},
@@ -84,7 +86,7 @@ def test_nfkc_unifies_half_width_katakana_and_full_width_digits() -> None:
 def test_japanese_header_aliases_and_case_map_to_required_columns() -> None:
     data = "職員番号,メールアドレス,課\nE1,a@x.jp,税務課\n".encode()
     assert parse_roster("r.csv", data) == [{"employee_id": "E1", "email": "a@x.jp", "課": "税務課"}]
-    data = "Employee ID,EMAIL\nE1,a@x.jp\n".encode()
+    data = b"Employee ID,EMAIL\nE1,a@x.jp\n"
     assert parse_roster("r.csv", data) == [{"employee_id": "E1", "email": "a@x.jp"}]
 
 
@@ -216,3 +218,22 @@ def test_hierarchy_levels_must_be_distinct_group_columns(
     with pytest.raises(RosterError) as caught:
         check_hierarchy(rows.numbered(), levels, rows.columns)
     assert (caught.value.code, caught.value.column) == (code, column)
+
+
+@pytest.mark.parametrize("address", [
+    "a@x.jp", "Staff@TOWN.Example.JP", "a.b+tag@x.jp", "a..b@x.jp", ".a@x.jp", "a.@x.jp",
+    "a@x", "a@localhost", "a@x.test", "a@-x.jp", "a@x_y.jp", "a@[127.0.0.1]", '"a b"@x.jp',
+    "山田@x.jp", "a@日本.jp", "a@x..jp", "@x.jp", "a@", "a", "x" * 64 + "@x.jp",
+    "x" * 65 + "@x.jp", "a@" + ("b" * 60 + ".") * 4 + "jp", "a@x.invalid", "a@123",
+    "a!#$%&'*+/=?^_`{|}~-@x.jp", "a b@x.jp",
+])
+def test_fast_email_check_agrees_with_email_validator(address: str) -> None:
+    from email_validator import EmailNotValidError, validate_email
+
+    from survey.roster.parsing import normalize_email
+
+    try:
+        expected: str | None = validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError:
+        expected = None
+    assert normalize_email(address) == expected

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from conftest import roster_rows
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from conftest import roster_rows
 from survey.models import Person
 from survey.roster.parsing import RosterError
 from survey.roster.services import (
@@ -26,7 +26,8 @@ from survey.settings import group_hierarchy, put_setting
 def people(session: Session) -> dict[str, tuple[str, dict[str, str], bool]]:
     """employee_id → (email, attributes, active), straight from the database."""
     session.expire_all()
-    return {p.employee_id: (p.email, p.attributes, p.active) for p in session.scalars(select(Person))}
+    return {p.employee_id: (p.email, p.attributes, p.active)
+            for p in session.scalars(select(Person))}
 
 
 def person_count(session: Session) -> int:
@@ -130,7 +131,8 @@ def test_hierarchy_is_stored_only_when_consistent(session: Session) -> None:
     before = people(session)
     with pytest.raises(RosterError) as caught:
         import_roster(session, rows, ["部", "課", "係"])
-    assert (caught.value.code, caught.value.row, caught.value.column) == ("hierarchy_parent", 7, "係")
+    assert (caught.value.code, caught.value.row, caught.value.column) == (
+        "hierarchy_parent", 7, "係")
     assert people(session) == before
 
     import_roster(session, rows)  # no hierarchy given: the stored one is kept
@@ -196,3 +198,13 @@ def test_every_error_code_has_its_own_explanation(english: None) -> None:
     texts = {message(RosterError(code)) for code in codes}
     assert len(texts) == len(codes)
     assert not texts & set(codes)
+
+
+def test_an_empty_roster_is_refused_rather_than_deactivating_everyone(
+    session: Session, make_roster: Callable[..., int]
+) -> None:
+    make_roster(count=10)
+    with pytest.raises(RosterError) as caught:
+        import_roster(session, [])
+    assert caught.value.code == "empty"
+    assert sum(active for _email, _attrs, active in people(session).values()) == 10

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
 from survey.models import Person
@@ -70,30 +71,37 @@ def import_roster(
 
 
 def _apply(session: Session, clean: CleanRoster) -> dict[str, int]:
-    people = {person.employee_id: person for person in session.scalars(select(Person))}
+    """Bulk writes (a large employer's roster is 100,000 rows): insert, update, deactivate."""
+    known = {row.employee_id: row for row in session.execute(
+        select(Person.id, Person.employee_id, Person.email, Person.attributes, Person.active))}
     counts = Counter({"created": 0, "updated": 0, "reactivated": 0, "unchanged": 0})
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
     for row in clean:
-        attributes = {name: value for name, value in row.items()
-                      if name not in REQUIRED and value}
-        person = people.pop(row["employee_id"], None)
-        if person is None:
-            session.add(Person(employee_id=row["employee_id"], email=row["email"],
-                               attributes=attributes, active=True))
-            counts["created"] += 1
-            continue
-        counts[_update(person, row["email"], attributes)] += 1
-    leaving = [person for person in people.values() if person.active]
-    for person in leaving:
-        person.active = False
+        wanted = {"email": row["email"], "active": True, "attributes": {
+            name: value for name, value in row.items() if name not in REQUIRED and value}}
+        current = known.pop(row["employee_id"], None)
+        outcome = _outcome(current, wanted)
+        counts[outcome] += 1
+        if outcome == "created":
+            inserts.append({"employee_id": row["employee_id"], **wanted})
+        elif outcome != "unchanged":
+            updates.append({"id": current.id, **wanted})
+    leaving = [{"id": person.id, "active": False} for person in known.values() if person.active]
+    for statement, parameters in ((insert(Person), inserts), (update(Person), updates),
+                                  (update(Person), leaving)):
+        if parameters:
+            session.execute(statement, parameters)
     return {**counts, "deactivated": len(leaving)}
 
 
-def _update(person: Person, email: str, attributes: dict[str, str]) -> str:
-    """Bring one person up to date; says whether they were reactivated, updated or unchanged."""
-    outcome = "reactivated" if not person.active else (
-        "updated" if (person.email, person.attributes) != (email, attributes) else "unchanged")
-    person.email, person.attributes, person.active = email, attributes, True
-    return outcome
+def _outcome(current: Row[Any] | None, wanted: dict[str, Any]) -> str:
+    if current is None:
+        return "created"
+    if not current.active:
+        return "reactivated"
+    changed = (current.email, current.attributes) != (wanted["email"], wanted["attributes"])
+    return "updated" if changed else "unchanged"
 
 
 def size_warnings(rows: Sequence[dict[str, str]], k: int) -> list[RosterWarning]:

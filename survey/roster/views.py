@@ -65,6 +65,6 @@ def _flash_summary(summary: ImportSummary) -> None:
     flash(_("Roster imported: %(created)s added, %(updated)s updated, %(deactivated)s "
             "deactivated; %(active)s people are active.", created=summary.created,
             updated=summary.updated + summary.reactivated, deactivated=summary.deactivated,
-            active=summary.active), "success")
+            active=summary.active), "info")
     for warning in summary.warnings:
         flash(warning_message(warning), "warning")

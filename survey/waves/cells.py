@@ -4,7 +4,8 @@ A response stores only its cell, so the cell must already be safe: a cell with f
 invitees would let anyone holding the database single out its members.  Small cells are
 generalised one attribute at a time, Datafly-style (Sweeney 2002, "Achieving k-anonymity privacy
 protection using generalization and suppression"): the finest unit level rolls up first
-(係 → 課), then other attributes become "*" (most distinct values first), then coarser units.  People whose cell is still below k after every attribute is "*" form the residual cell,
+(係 → 課), then other attributes become "*" (most distinct values first), then coarser units.
+People whose cell is still below k after every attribute is "*" form the residual cell,
 which reports never show on its own but which still counts in the organisation's total.
 """
 

@@ -14,11 +14,14 @@ class MailError(RuntimeError):
     """SMTP is not configured or the server refused."""
 
 
-def _message(config: Mapping[str, Any], wave: Wave, email: str, link: str) -> EmailMessage:
+def _message(
+    config: Mapping[str, Any], wave: Wave, email: str, link: str, reminder: bool = False
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = email
-    message["Subject"] = f"{wave.survey.title_ja} / {wave.survey.title_en} ({wave.label})"
+    prefix = "【リマインダー / Reminder】" if reminder else ""
+    message["Subject"] = f"{prefix}{wave.survey.title_ja} / {wave.survey.title_en} ({wave.label})"
     message.set_content(
         f"{wave.survey.title_ja}へのご協力をお願いします（{wave.closes_on:%Y-%m-%d}まで、2分以内）。\n"
         f"回答は匿名で、氏名・リンク・回答時刻とは結び付けずに保存されます。\n"
@@ -31,9 +34,13 @@ def _message(config: Mapping[str, Any], wave: Wave, email: str, link: str) -> Em
 
 
 def send_invitations(
-    config: Mapping[str, Any], wave: Wave, links: list[tuple[str, str]]
+    config: Mapping[str, Any], wave: Wave, links: list[tuple[str, str]], reminder: bool = False
 ) -> int:
-    """Send one e-mail per (email, link); returns how many were accepted by the server."""
+    """Send one e-mail per (email, link); returns how many were accepted by the server.
+
+    With ``reminder`` the links are those still unspent: the system sends them itself and only
+    the count is ever shown to a person.
+    """
     if not config.get("MAIL_SERVER"):
         raise MailError("SMTP is not configured (set NARANU_MAIL_SERVER)")
     try:
@@ -43,7 +50,7 @@ def send_invitations(
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
             for email, link in links:
-                smtp.send_message(_message(config, wave, email, link))
+                smtp.send_message(_message(config, wave, email, link, reminder))
     except (OSError, smtplib.SMTPException) as error:
         raise MailError(type(error).__name__) from error
     return len(links)

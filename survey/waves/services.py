@@ -182,6 +182,21 @@ def invitation_links(
             for p in people]
 
 
+def reminder_links(
+    session: Session, wave: Wave, token_key: str, base_url: str
+) -> list[tuple[str, str]]:
+    """(email, link) of invitees whose link is unspent — for the system's own reminder mail.
+
+    Only :func:`survey.waves.mail.send_reminders` may use this: no page, command output or
+    export ever lists it (docs/anonymity.md, "participation").
+    """
+    links = invitation_links(session, wave, token_key, base_url)
+    unspent = set(session.scalars(select(Invitation.token_hash).where(
+        Invitation.wave_id == wave.id, Invitation.spent.is_(False))))
+    return [(email, link) for email, link in links
+            if hash_token(link.rsplit("/", 1)[1]) in unspent]
+
+
 def response_count(session: Session, wave: Wave) -> int:
     """How many invitations of the wave are spent (while open) or the frozen count (closed)."""
     if wave.closed:
