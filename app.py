@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from survey.config import DEFAULTS, environment_overrides, ensure_instance_secrets, sqlite_url
+from survey.config import DEFAULTS, ensure_instance_secrets, environment_overrides, sqlite_url
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -37,7 +37,9 @@ def _init_extensions(app: Flask) -> None:
     from survey.auth.loader import init_login
     from survey.db import configure_engine, db
     from survey.extensions import babel, csrf, limiter, migrate
+    from survey.logging import init_logging
 
+    init_logging(app)
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)

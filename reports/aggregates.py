@@ -20,7 +20,7 @@ from reports.stats.composite import composite_grid, grid_resolution
 from reports.stats.report import Comparison, compare_waves
 
 __all__ = [
-    "CellAggregate", "ItemSpec", "alpha", "build_cell_aggregate", "compare", "driver",
+    "AggregateStack", "CellAggregate", "ItemSpec", "stack", "alpha", "build_cell_aggregate", "compare", "driver",
     "driver_weights", "favourable", "histogram",
 ]
 
@@ -102,6 +102,28 @@ class CellAggregate:
 
     def __radd__(self, other: Any) -> CellAggregate:
         return self if other == 0 else NotImplemented
+
+    @classmethod
+    def total(cls, cells: Sequence[CellAggregate]) -> CellAggregate:
+        """Sum many aggregates in one pass (same result as ``sum(cells)``, faster)."""
+        if not cells:
+            raise ValueError("need at least one aggregate")
+        first = cells[0]
+        if any(c.items != first.items for c in cells):
+            raise ValueError("cannot add aggregates of different questionnaires")
+
+        def add(get: Any) -> np.ndarray:
+            return _frozen(np.sum([get(c) for c in cells], axis=0))
+
+        fields: dict[str, Any] = {
+            name: {k: add(lambda c, n=name, k=k: getattr(c, n)[k]) for k in getattr(first, name)}
+            for name in cls._ARRAYS
+        }
+        fields["alpha_n"] = {k: sum(c.alpha_n[k] for c in cells) for k in first.alpha_n}
+        return cls(first.items, sum(c.n_respondents for c in cells),
+                   driver_n=sum(c.driver_n for c in cells),
+                   driver_sums=add(lambda c: c.driver_sums),
+                   driver_cross=add(lambda c: c.driver_cross), **fields)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form (lists of ints, string keys)."""
@@ -253,3 +275,81 @@ def compare(prev: CellAggregate, curr: CellAggregate, key: int | str) -> Compari
 def agg_is_nps(agg: CellAggregate, key: int | str) -> bool:
     """True when ``key`` is the nps11 item."""
     return agg.nps_item is not None and key == agg.nps_item.item_id
+
+
+@dataclass(frozen=True, eq=False)
+class AggregateStack:
+    """Many aggregates of one questionnaire as arrays with a leading row axis.
+
+    ``arrays[(field, key)]`` stacks ``getattr(aggregate, field)[key]`` of every row, e.g.
+    ``("composite_hist", "Trust")`` is (rows, grid) and ``("alpha_cross", p)`` is
+    (rows, k, k). Made for the batched statistics of :mod:`reports.stats.batch`.
+    """
+
+    items: tuple[ItemSpec, ...]
+    n_respondents: np.ndarray
+    arrays: dict[tuple[str, Any], np.ndarray]
+
+    def pool(self, membership: Any) -> AggregateStack:
+        """Roll rows up into groups: ``membership`` (groups x rows) of 0/1; exact integers."""
+        m = np.asarray(membership, dtype=np.int64)
+        if m.ndim != 2 or m.shape[1] != self.n_respondents.size:
+            raise ValueError(f"membership must be (groups, {self.n_respondents.size}), "
+                             f"got {m.shape}")
+        if m.size and (m.min() < 0 or m.max() > 1):
+            raise ValueError("membership must be 0 or 1")
+        return AggregateStack(self.items, m @ self.n_respondents,
+                              {k: _pool(m, a) for k, a in self.arrays.items()})
+
+    def aggregate(self, row: int) -> CellAggregate:
+        """Row ``row`` as a :class:`CellAggregate` (e.g. one pooled group)."""
+        fields: dict[str, Any] = {name: {} for name in (*CellAggregate._ARRAYS, "alpha_n")}
+        extra: dict[str, Any] = {}
+        for (name, key), array in self.arrays.items():
+            if key is None:
+                extra[name] = int(array[row]) if name == "driver_n" else array[row]
+            elif name == "alpha_n":
+                fields[name][key] = int(array[row])
+            else:
+                fields[name][key] = array[row]
+        return CellAggregate(self.items, int(self.n_respondents[row]), **fields, **extra)
+
+    def histograms(self, key: int | str) -> tuple[np.ndarray, np.ndarray]:
+        """(values, counts (rows, K)) of an item id or a principle composite, as ``histogram``."""
+        if isinstance(key, str):
+            counts = self.arrays.get(("composite_hist", key))
+            if counts is None:
+                raise ValueError(f"unknown principle {key!r}")
+            lcm = (counts.shape[1] - 1) // 4
+            return np.arange(lcm, 5 * lcm + 1) / lcm, counts
+        spec = next((s for s in self.items if s.item_id == key), None)
+        if spec is None:
+            raise ValueError(f"unknown item id {key!r}")
+        lo, hi = KINDS[spec.kind]
+        return np.arange(lo, hi + 1, dtype=float), self.arrays[("item_hist", key)]
+
+
+def _pool(member: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``member @ rows`` over the leading axis, exactly: float BLAS when every partial sum
+    of these non-negative-or-bounded integers stays well below 2**53, integer arithmetic otherwise."""
+    flat = rows.reshape(rows.shape[0], -1)
+    if np.abs(flat).sum(dtype=np.float64) < 2.0**52:
+        out = np.rint(member.astype(float) @ flat.astype(float)).astype(np.int64)
+    else:
+        out = member @ flat
+    return _frozen(out.reshape(member.shape[0], *rows.shape[1:]))
+
+
+def stack(aggregates: Sequence[CellAggregate]) -> AggregateStack:
+    """Stack aggregates of one questionnaire row by row (see :class:`AggregateStack`)."""
+    if not aggregates:
+        raise ValueError("need at least one aggregate")
+    first = aggregates[0]
+    if any(a.items != first.items for a in aggregates):
+        raise ValueError("cannot stack aggregates of different questionnaires")
+    arrays = {(name, key): _frozen(np.stack([getattr(a, name)[key] for a in aggregates]))
+              for name in (*CellAggregate._ARRAYS, "alpha_n") for key in getattr(first, name)}
+    for name in ("driver_n", "driver_sums", "driver_cross"):
+        arrays[(name, None)] = _frozen(np.stack([np.asarray(getattr(a, name))
+                                                 for a in aggregates]))
+    return AggregateStack(first.items, _frozen([a.n_respondents for a in aggregates]), arrays)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from reports import aggregates as agg
 from reports import disclosure
 from reports.aggregates import CellAggregate
@@ -36,31 +38,51 @@ def measure_keys(aggregate: CellAggregate) -> list[MeasureKey]:
     return [*aggregate.principles, *(spec.item_id for spec in aggregate.items)]
 
 
-def _answered(aggregate: CellAggregate, key: MeasureKey) -> int:
-    return int(agg.histogram(aggregate, key)[1].sum())
-
-
 def plan_for(wave: WaveData, hierarchy: Sequence[str]) -> DisclosurePlan:
-    """The wave's disclosure plan over every requestable breakdown and every measure."""
+    """The wave's disclosure plan over every requestable breakdown and every measure.
+
+    Solved once per (wave, hierarchy) and kept with the wave's data: a closed wave's data
+    is immutable and cached per process (``reports.loading``), so its plan is too.
+    """
+    key = ("plan", tuple(hierarchy))
+    if key not in wave.memo:
+        wave.memo[key] = _plan(wave, tuple(hierarchy))
+    return wave.memo[key]
+
+
+def _plan(wave: WaveData, hierarchy: tuple[str, ...]) -> DisclosurePlan:
     attributes = attributes_of(wave)
     cells = [disclosure.Cell(key=c.key, invited=c.invited, responses=c.responses)
              for c in wave.cells]
     counts: dict[str, dict[tuple[tuple[str, str], ...], int]] = {}
     if wave.aggregates:
-        keys = measure_keys(next(iter(wave.aggregates.values())))
-        for key in keys:
-            counts[measure_name(key)] = {
-                c.key: _answered(wave.aggregates[c.id], key) for c in wave.cells}
+        stacked, _rows = _stacked(wave)
+        for key in measure_keys(next(iter(wave.aggregates.values()))):
+            answered = stacked.histograms(key)[1].sum(axis=1).tolist()
+            counts[measure_name(key)] = {c.key: answered[i] for i, c in enumerate(wave.cells)}
     return disclosure.plan(cells, attributes, [h for h in hierarchy if h in attributes],
                            wave.k, measure_counts=counts, k_comments=wave.k_comments)
 
 
+def _stacked(wave: WaveData) -> tuple[agg.AggregateStack, dict[tuple, int]]:
+    """The wave's cell aggregates stacked in cell order, and each cell key's row."""
+    if "stack" not in wave.memo:
+        wave.memo["stack"] = (agg.stack([wave.aggregates[c.id] for c in wave.cells]),
+                              {c.key: row for row, c in enumerate(wave.cells)})
+    return wave.memo["stack"]
+
+
 def pooled(wave: WaveData, decision: GroupDecision) -> CellAggregate:
-    """The sum of the aggregates of the cells a *shown* decision covers."""
+    """The sum of the aggregates of the cells a *shown* decision covers (memoised per wave)."""
     if not decision.shown:
         raise ValueError("figures of a suppressed group must never be computed")
-    by_key = {c.key: wave.aggregates[c.id] for c in wave.cells}
-    return sum((by_key[key] for key in decision.cells), start=0)  # type: ignore[arg-type]
+    key = ("pooled", decision.cells)
+    if key not in wave.memo:
+        stacked, rows = _stacked(wave)
+        member = np.zeros((1, len(rows)), dtype=np.int64)
+        member[0, [rows[k] for k in decision.cells]] = 1
+        wave.memo[key] = stacked.pool(member).aggregate(0)
+    return wave.memo[key]
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,16 @@
-"""HR pages: closed waves and their anonymised exports."""
+"""HR pages: closed waves and their anonymised exports (every export is logged publicly)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
+from reports.exports import ExportError, make_export
+from reports.exports.forms import ExportForm
 from survey.auth.access import roles_required
-from survey.db import db
+from survey.db import begin_write, db
 from survey.models import Role, Wave
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
@@ -19,4 +23,40 @@ def home() -> str:
     """Closed waves that can be exported."""
     waves = list(db.session.scalars(
         select(Wave).where(Wave.closed.is_(True)).order_by(Wave.closes_on.desc())))
-    return render_template("hr/home.html", waves=waves)
+    forms = {wave.id: export_form(wave.id) for wave in waves}
+    return render_template("hr/home.html", waves=waves, forms=forms)
+
+
+@bp.post("/waves/<int:wave_id>/export")
+@hr_only
+def export(wave_id: int) -> Response:
+    """Download one export of a closed wave."""
+    form = export_form(wave_id)
+    if not form.validate_on_submit():
+        flash(_("Choose what to export and the format."), "error")
+        return redirect(url_for("hr.home"))
+    begin_write(db.session)
+    try:
+        made = make_export(db.session, wave_id, form.kind.data, form.fmt.data,
+                           comments=form.comments.data, role=str(current_user.role),
+                           actor_id=int(current_user.id))
+    except ExportError as error:
+        db.session.rollback()
+        flash(_export_message(str(error)), "error")
+        return redirect(url_for("hr.home"))
+    db.session.commit()
+    return Response(made.content, mimetype=made.mimetype, headers={
+        "Content-Disposition": f"attachment; filename={made.filename}",
+        "Cache-Control": "no-store"})
+
+
+def export_form(wave_id: int) -> ExportForm:
+    """The export form of one wave (a prefix keeps field ids unique on the page)."""
+    return ExportForm(prefix=f"w{wave_id}")
+
+
+def _export_message(code: str) -> str:
+    return {
+        "unknown_wave": _("This wave does not exist."),
+        "wave_not_closed": _("Exports exist only for closed waves."),
+    }.get(code, _("Choose what to export and the format."))

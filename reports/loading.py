@@ -2,12 +2,20 @@
 
 Only closed waves carry figures; an open wave contributes its response rate only
 (leadership sees a wave's figures after it closes).
+
+Closed waves are immutable (aggregates, cells and k are frozen at close), so their
+:class:`WaveData` is kept in a small per-process cache keyed by every column of the wave's
+row; an open wave is read afresh on every request. The cache lives as long as the process
+and never serves another wave's data: a wave that closes gets a new key (``closed`` and
+``responded_count`` are part of it), and ``public_id`` is unique across databases in practice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -47,6 +55,8 @@ class WaveData:
     quarter: Quarter
     cells: tuple[CellData, ...]
     aggregates: dict[int, CellAggregate] = field(default_factory=dict)
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Results derived from this (immutable) wave: plans, pooled aggregates (``figures``)."""
 
     @property
     def closed(self) -> bool:
@@ -54,7 +64,36 @@ class WaveData:
         return self.status == WaveStatus.CLOSED
 
 
+MAX_CACHED_WAVES = 64
+_CLOSED: OrderedDict[tuple, WaveData] = OrderedDict()
+
+
+def _cache_key(wave: Wave, start_month: int) -> tuple:
+    return (wave.id, wave.public_id, wave.label, wave.opens_on, wave.closes_on, wave.closed,
+            wave.min_group_size, wave.min_comment_group_size, wave.invited_count,
+            wave.responded_count, start_month)
+
+
+def clear_cache() -> None:
+    """Forget every cached closed wave (tests; after restoring a database backup)."""
+    _CLOSED.clear()
+
+
 def load_wave(session: Session, wave: Wave, start_month: int) -> WaveData:
+    """A wave's cells and aggregates; closed waves come from the per-process cache."""
+    if not wave.closed:
+        return _load_wave(session, wave, start_month)
+    key = _cache_key(wave, start_month)
+    data = _CLOSED.get(key)
+    if data is None:
+        data = _CLOSED[key] = _load_wave(session, wave, start_month)
+        while len(_CLOSED) > MAX_CACHED_WAVES:
+            _CLOSED.popitem(last=False)
+    _CLOSED.move_to_end(key)
+    return data
+
+
+def _load_wave(session: Session, wave: Wave, start_month: int) -> WaveData:
     """A wave's cells and aggregates (aggregates only once closed)."""
     aggregates = stored_aggregates(session, wave) if wave.closed else {}
     live = {} if wave.closed else _live_cell_counts(session, wave)

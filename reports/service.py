@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reports.context import (
@@ -11,9 +15,11 @@ from reports.context import (
     practical_thresholds,
     principle_meta,
 )
-from reports.loading import load_comments
+from reports.figures import attributes_of, group_figures, plan_for
+from reports.loading import load_comments, load_wave
 from reports.quarterly import QuarterReport, build_quarter_report, current_and_previous
 from reports.quarters import Quarter, parse_quarter
+from survey.models import Intervention, Principle, Wave
 from survey.settings import group_hierarchy
 
 
@@ -32,3 +38,29 @@ def quarter_report(session: Session, label: str, breakdown: str | None = None) -
 def quarters_with_waves(session: Session) -> list[Quarter]:
     """Quarters that have any wave, newest first."""
     return sorted({w.quarter for w in all_waves(session)}, reverse=True)
+
+
+def record_intervention(
+    session: Session, on: dt.date, text: str, codes: list[str], user_id: int | None
+) -> Intervention:
+    """Log a leadership action for the principles with ``codes`` (the caller commits)."""
+    principles = list(session.scalars(select(Principle).where(Principle.code.in_(codes))))
+    entry = Intervention(on=on, text=text, principles=principles, created_by=user_id)
+    session.add(entry)
+    return entry
+
+
+def wave_report(session: Session, wave_id: int) -> dict[str, Any] | None:
+    """A round's gated response rates (always) and total figures (only once it is closed)."""
+    wave_row = session.get(Wave, wave_id)
+    if wave_row is None:
+        return None
+    wave = load_wave(session, wave_row, fiscal_start_month())
+    plan = plan_for(wave, group_hierarchy(session))
+    figures = {}
+    if wave.closed and wave.aggregates:
+        codes = next(iter(wave.aggregates.values())).principles
+        figures = {code: group_figures(wave, plan, (), code)[0] for code in codes}
+    return {"wave": wave, "total": plan.response_rates(())[0],
+            "rates": {a: plan.response_rates((a,)) for a in attributes_of(wave)},
+            "figures": figures, "principles": principle_meta(session)}

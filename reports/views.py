@@ -1,16 +1,35 @@
-"""Leadership pages: the quarter list, the quarterly report, the JSON API, interventions."""
+"""Leadership pages: the quarter list, the quarterly report (web, PDF, JSON), rounds and actions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from reports.serialise import report_json
-from reports.service import quarter_report, quarters_with_waves
+from reports import context
+from reports.forms import InterventionForm
+from reports.render import (
+    home_rows,
+    reason_text,
+    render_report_page,
+    render_report_pdf,
+)
+from reports.serialise import label_text, report_json
+from reports.service import quarter_report, quarters_with_waves, record_intervention, wave_report
 from survey import audit
 from survey.auth.access import roles_required
 from survey.db import begin_write, db
+from survey.i18n import localized
 from survey.models import Role
 
 bp = Blueprint("reports", __name__)
@@ -20,10 +39,10 @@ leadership = roles_required(Role.LEADERSHIP, Role.ADMIN)
 @bp.get("/reports/")
 @leadership
 def home() -> str:
-    """Quarters with a headline per principle."""
-    quarters = quarters_with_waves(db.session)
-    reports = [quarter_report(db.session, q.label) for q in quarters]
-    return render_template("reports/home.html", reports=reports)
+    """Quarters newest first with one score per principle (arrows only for significant changes)."""
+    reports = [quarter_report(db.session, q.label) for q in quarters_with_waves(db.session)]
+    return render_template("reports/home.html", rows=home_rows(reports),
+                           principles=context.principle_meta(db.session), reason_text=reason_text)
 
 
 @bp.get("/reports/<quarter>")
@@ -32,7 +51,21 @@ def quarter(quarter: str) -> str:
     """The quarterly culture report."""
     report = _report_or_404(quarter)
     _log_view(f"report {report.quarter.label}")
-    return render_template("reports/quarter.html", report=report)
+    return render_report_page(report)
+
+
+@bp.get("/reports/<quarter>.pdf")
+@leadership
+def quarter_pdf(quarter: str) -> Response:
+    """The quarterly report as a PDF download."""
+    report = _report_or_404(quarter)
+    if report.wave is None:
+        abort(404)
+    _log_view(f"report {report.quarter.label} (PDF)")
+    response = Response(render_report_pdf(report), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="naranu-{report.quarter.label}.pdf"')
+    return response
 
 
 @bp.get("/api/v1/reports/<quarter>")
@@ -44,7 +77,40 @@ def quarter_json(quarter: str) -> Response:
     return jsonify(report_json(report))
 
 
-def _report_or_404(label: str):  # noqa: ANN202 - QuarterReport
+@bp.get("/reports/waves/<int:wave_id>")
+@leadership
+def wave(wave_id: int) -> str:
+    """One round: its response rate while open, its figures once closed."""
+    page = wave_report(db.session, wave_id)
+    if page is None:
+        abort(404)
+    titles = {p.code: localized(p.title_ja, p.title_en) for p in page.pop("principles")}
+    return render_template("reports/wave.html", titles=titles, reason_text=reason_text,
+                           group_name=label_text, **page)
+
+
+@bp.route("/reports/interventions", methods=["GET", "POST"])
+@leadership
+def interventions() -> tuple[str, int] | Response:
+    """Logged actions, and the form to log one (they mark charts and feed before/after tests)."""
+    form = InterventionForm()
+    form.principles.choices = [(p.code, localized(p.title_ja, p.title_en))
+                               for p in context.principle_meta(db.session)]
+    if form.validate_on_submit():
+        db.session.rollback()
+        begin_write(db.session)
+        record_intervention(db.session, form.on.data, form.text.data.strip(),
+                            form.principles.data, int(current_user.id))
+        db.session.commit()
+        flash(_("Action logged."), "success")
+        return redirect(url_for("reports.interventions"))
+    status = 400 if request.method == "POST" else 200
+    titles = dict(form.principles.choices)
+    return render_template("reports/interventions.html", form=form, titles=titles,
+                           entries=context.interventions(db.session)[::-1]), status
+
+
+def _report_or_404(label: str):
     breakdown = request.args.get("by") or None
     try:
         return quarter_report(db.session, label, breakdown)

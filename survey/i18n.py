@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 
 LANGUAGE_SESSION_KEY = "lang"
 
@@ -12,6 +12,8 @@ LANGUAGE_SESSION_KEY = "lang"
 def select_locale() -> str:
     """Flask-Babel locale selector: an explicit ``lang`` wins, then the session, then Japanese."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in languages:
         session[LANGUAGE_SESSION_KEY] = asked
@@ -41,7 +43,7 @@ def init_translations(app: Flask) -> None:
 
 
 def compile_catalogs(root: str) -> int:
-    """Compile every ``messages.po`` into ``messages.mo`` (run by make; .mo files are not committed)."""
+    """Compile each ``messages.po`` into ``messages.mo`` (make runs it; .mo is not in git)."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -235,7 +235,7 @@ class Invitation(db.Model):
     """A single-use link: only the token's SHA-256, the wave, the cell and whether it is spent."""
 
     __tablename__ = "invitation"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
@@ -247,7 +247,7 @@ class Response(db.Model):
     """One person's answers to one wave: the wave and the generalised cell, nothing else."""
 
     __tablename__ = "response"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
@@ -260,7 +260,7 @@ class Answer(db.Model):
     """One answered item of a response (a skipped item has no row)."""
 
     __tablename__ = "answer"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
 
     response_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("response.id", ondelete="CASCADE"), primary_key=True

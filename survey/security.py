@@ -3,11 +3,20 @@
 The Content-Security-Policy allows no inline script (all behaviour lives in files under
 ``static/``); inline *style* attributes are allowed because matplotlib's inline SVG charts use them.
 HSTS is only sent when the request came over HTTPS (directly or via a trusted proxy).
+
+Behind a TLS proxy (docs/deploy.md) set ``NARANU_SECURE_COOKIES=1`` so the session and remember
+cookies are ``Secure``, and ``PROXY_FIX`` (``NARANU_PROXY_FIX``) to the number of proxies in front
+so that the client address (the login rate limit's key) and the scheme come from
+``X-Forwarded-For`` / ``X-Forwarded-Proto``.  Without it every visitor shares the proxy's address
+and one guesser would lock everyone out of the login page.
 """
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -43,5 +52,21 @@ def add_security_headers(response: Response) -> Response:
 
 
 def init_security(app: Flask) -> None:
-    """Register the header hook."""
+    """Register the header hook, the cookie flags and (if configured) the proxy fix."""
+    secure = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    app.config["SESSION_COOKIE_SECURE"] = secure
+    app.config["REMEMBER_COOKIE_SECURE"] = secure
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    if secure:
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+    hops = proxy_hops(app)
+    if hops:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     app.after_request(add_security_headers)
+
+
+def proxy_hops(app: Flask) -> int:
+    """How many trusted proxies stand in front (``PROXY_FIX`` or ``NARANU_PROXY_FIX``; 0 = none)."""
+    value = app.config.get("PROXY_FIX", os.environ.get("NARANU_PROXY_FIX", 0))
+    return int(value or 0)

@@ -26,7 +26,7 @@ def nav_links() -> list[tuple[str, str]]:
     links: dict[str, list[tuple[str, str]]] = {
         Role.ADMIN: [("admin.home", _("Waves")), ("principles.index", _("Principles")),
                      ("roster.upload", _("Roster")), ("admin.settings", _("Settings")),
-                     ("admin.audit", _("Audit log"))],
+                     ("admin.audit_log", _("Audit log"))],
         Role.LEADERSHIP: [("reports.home", _("Reports")), ("reports.interventions", _("Actions"))],
         Role.HR: [("hr.home", _("Exports")), ("roster.upload", _("Roster"))],
     }
@@ -76,6 +76,7 @@ def local_date(value: dt.datetime | dt.date | None) -> str:
 
 def init_templating(app: Flask) -> None:
     """Register the globals and filters."""
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
         current_locale=current_locale, nav_links=nav_links, role_label=role_label,
         describe_event=describe_event, localized=localized, nps_ends=NPS_ENDS,

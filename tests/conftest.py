@@ -173,7 +173,10 @@ def login(client: FlaskClient, make_user: Callable[..., Any]) -> Callable[[str],
     return sign_in
 
 
-def roster_rows(count: int, departments: tuple[str, ...] = ("税務課", "住民課", "総務課")) -> list[dict[str, str]]:
+DEPARTMENTS = ("税務課", "住民課", "総務課")
+
+
+def roster_rows(count: int, departments: tuple[str, ...] = DEPARTMENTS) -> list[dict[str, str]]:
     """A synthetic roster: employee_id, email, department, tenure_band."""
     bands = ("0-2年", "3-9年", "10年以上")
     return [
@@ -200,7 +203,7 @@ def make_roster(app: Flask) -> Callable[..., int]:
 
 @pytest.fixture()
 def open_wave(app: Flask, make_roster: Callable[..., int]) -> Callable[..., Any]:
-    """Open a wave on the default survey (roster of 30 unless one exists); returns (wave id, links)."""
+    """Open a wave on the default survey (roster of 30 by default): (wave id, link paths)."""
 
     def build(label: str = "2026-04", roster: bool = True, days: int = 14, **_: Any):
         from survey.principles.services import survey_by_name

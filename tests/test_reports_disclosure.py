@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import random
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reports.disclosure import GENERALISED, Cell, GroupDecision, Reason, Status, comparable, plan
 
@@ -260,3 +263,61 @@ def test_between_wave_inputs_are_checked():
         comparable(shown(9), other, 0, 0, 5)
     with pytest.raises(ValueError, match="joined"):
         comparable(shown(9), shown(9), -1, 0, 5)
+
+
+# -- exact shortcut for measures, rates and comments -----------------------------------------
+
+def _random_org(rng: random.Random, answers_high: int):
+    depts, bands = ["A", "B", "C", "D"][: rng.randint(1, 4)], ["x", "y", "z"][: rng.randint(1, 3)]
+    cells, measures = [], {}
+    for d in depts:
+        for t in bands:
+            n = rng.choice([0, 1, 2, 3, 4, 5, 6, 8, 12, 20])
+            cells.append(Cell((("dept", d), ("tenure", t)), n + rng.randint(0, 3), n))
+    for name in ("q1", "q2", "q3"):
+        measures[name] = {c.key: min(c.responses, rng.randint(0, answers_high)) if
+                          rng.random() < 0.3 else c.responses for c in cells}
+    return cells, measures
+
+
+def _decisions(gate, measures):
+    out = {}
+    for breakdown in gate.breakdowns:
+        out[breakdown, None] = gate.groups(breakdown)
+        out[breakdown, "rates"] = gate.response_rates(breakdown)
+        out[breakdown, "comments"] = [(c.label, c.status, c.reason_code)
+                                      for c in gate.comments(breakdown, {})]
+        for name in measures:
+            out[breakdown, name] = gate.groups(breakdown, name)
+    return out
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.randoms(use_true_random=False), st.sampled_from([3, 8, 30]), st.sampled_from([3, 5]))
+def test_shortcut_plan_equals_full_solver(rng, answers_high, k):
+    # Reference: the same plan with the shortcut disabled (every figure solved greedily).
+    from reports.disclosure import _plan
+
+    cells, measures = _random_org(rng, answers_high)
+    fast = plan(cells, ["dept", "tenure"], [], k, measure_counts=measures, k_comments=k + 2)
+    with mock.patch.object(_plan, "atoms_hold", lambda *_a: False):
+        full = plan(cells, ["dept", "tenure"], [], k, measure_counts=measures,
+                    k_comments=k + 2)
+    assert _decisions(fast, measures) == _decisions(full, measures)
+
+
+def test_shortcut_applies_only_when_atoms_hold():
+    import numpy as np
+
+    from reports.disclosure import _plan
+
+    cells = dept_cells({"A": 6, "B": 7, "C": 8})
+    gate = plan(cells, ["dept"], [], 5)
+    counts = gate._verdicts["counts"]
+    masks = np.vstack([np.ones((1, 3), dtype=bool), np.eye(3, dtype=bool)])  # total, A, B, C
+    problem = _plan.Problem(masks, np.array([0, 1, 1, 1], dtype=np.intp))
+    same = _plan._solve_within(problem, [np.array([6, 0, 8])], 5, counts, "answers")
+    assert same.atoms is None  # shortcut taken: no solver run, hence no atoms
+    assert same.reasons == (Reason.OK, Reason.OK, Reason.BELOW_K, Reason.OK)
+    solved = _plan._solve_within(problem, [np.array([6, 7, 4])], 5, counts, "answers")
+    assert solved.atoms is not None

@@ -49,7 +49,7 @@ def test_brunner_munzel_matches_scipy():
 def test_brunner_munzel_permutation_matches_scipy_permutation_test():
     # Reference: scipy.stats.permutation_test (exact, all splits) of the studentized BM
     # statistic (Neubert & Brunner 2007) on expanded data.
-    a, b = np.array([3, 2, 3, 2, 1]), np.array([1, 2, 2, 3, 4])
+    a, b = np.array([1, 1, 2, 1, 0]), np.array([0, 1, 1, 2, 2])
     x, y = np.repeat(V5, a), np.repeat(V5, b)
 
     def stat(u, v):
@@ -65,7 +65,7 @@ def test_brunner_munzel_permutation_matches_scipy_permutation_test():
 def test_small_groups_rules():
     assert brunner_munzel(V5, [1, 2, 3, 1, 1], V5, B).reason_code == "too_few_for_test"
     c = compare_waves("score", V5, [2, 3, 3, 4, 3], V5, B)
-    assert c.p_method == "brunner_munzel_permutation_mc"
+    assert c.p_method.startswith("brunner_munzel_permutation")
     assert compare_waves("score", V5, [1, 1, 1, 1, 1], V5, B).p_value is None
 
 

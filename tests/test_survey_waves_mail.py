@@ -26,8 +26,9 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message)
         return "250 OK"
 
 
@@ -113,9 +114,8 @@ def test_unreachable_smtp_server_gives_a_one_line_error(make_app, make_roster) -
 
 def test_sending_without_smtp_settings_is_refused(app, make_roster) -> None:
     make_roster(count=6)
-    with app.app_context():
-        with pytest.raises(MailError):
-            send_invitations(app.config, None, [("a@example.jp", "http://x/s/t")])  # type: ignore[arg-type]
+    with app.app_context(), pytest.raises(MailError):
+        send_invitations(app.config, None, [("a@example.jp", "http://x/s/t")])  # type: ignore[arg-type]
 
 
 def test_reminder_links_never_include_answered_people(app, open_wave) -> None:

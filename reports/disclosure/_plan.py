@@ -20,7 +20,7 @@ from ._model import (
     Reason,
     Status,
 )
-from ._solver import suppress
+from ._solver import atoms_hold, suppress_with_atoms
 
 COUNTS = "counts"
 RATES = "rates"
@@ -29,12 +29,16 @@ COMMENTS = "comments"
 
 @dataclass(frozen=True)
 class Verdicts:
-    """One kind of figure solved over all groups: a reason per group and what ``n`` counts."""
+    """One kind of figure solved over all groups: a reason per group and what ``n`` counts.
+
+    ``atoms`` labels each cell by the published groups it belongs to (see ``_solver``).
+    """
 
     reasons: tuple[Reason, ...]
     n: np.ndarray
     threshold: int
     noun: str
+    atoms: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class DisclosurePlan:
         self._verdicts = verdicts
         self.k = k
         self.k_comments = k_comments
+        self._decided: dict[tuple[Breakdown, str], tuple[GroupDecision, ...]] = {}
 
     @property
     def breakdowns(self) -> list[Breakdown]:
@@ -127,7 +132,14 @@ class DisclosurePlan:
         return []
 
     def _decide(self, breakdown: Sequence[str], kind: str) -> list[GroupDecision]:
-        lay = self._layouts[canonical(breakdown, self.attributes)]
+        """Decisions of one breakdown and kind; worked out once (the plan is immutable)."""
+        key = (canonical(breakdown, self.attributes), kind)
+        if key not in self._decided:
+            self._decided[key] = tuple(self._work_out(key[0], kind))
+        return list(self._decided[key])
+
+    def _work_out(self, breakdown: Breakdown, kind: str) -> list[GroupDecision]:
+        lay = self._layouts[breakdown]
         verdicts = self._verdicts[kind]
         rolled: dict[Node, list[Label]] = {}
         out = []
@@ -206,13 +218,37 @@ def build(cells: Sequence[Cell], attributes: tuple[str, ...], hierarchy: tuple[s
     counts = _solve(problem, [responses], k, None, "responses")
     verdicts = {
         COUNTS: counts,
-        RATES: _solve(problem, [responses, invited], k, counts, "responses or invitees"),
-        COMMENTS: _solve(problem, [responses], k_comments, counts, "responses"),
+        RATES: _solve_within(problem, [responses, invited], k, counts,
+                             "responses or invitees"),
+        COMMENTS: _solve_within(problem, [responses], k_comments, counts, "responses"),
     }
     for name, per_cell in answered.items():
         vector = np.array([per_cell.get(c.key, 0) for c in cells], dtype=np.int64)
-        verdicts[f"measure:{name}"] = _solve(problem, [vector], k, counts, "answers")
+        verdicts[f"measure:{name}"] = _solve_within(problem, [vector], k, counts, "answers")
     return DisclosurePlan(cells, attributes, layouts, sets, verdicts, k, k_comments)
+
+
+def _solve_within(problem: Problem, vectors: list[np.ndarray], threshold: int,
+                  base: Verdicts, noun: str) -> Verdicts:
+    """Verdicts of a figure that may only publish what ``base`` publishes; exact shortcut.
+
+    If every atom of ``base``'s published set holds 0 or >= ``threshold`` on every vector,
+    every subset of that set has atoms that are unions of those atoms, so the greedy solver
+    would accept every group it is offered (it is only offered groups ``base`` published
+    that pass primary suppression). The result is then ``base``'s set minus the groups that
+    fail primary suppression, with the solver's reasons; no solver run is needed. When an
+    atom violates, the solver runs (:func:`_solve`).
+    """
+    if base.atoms is None or not all(atoms_hold(base.atoms, v, threshold) for v in vectors):
+        return _solve(problem, vectors, threshold, base, noun)
+    masks = problem.masks
+    values = np.stack(vectors) if masks.shape[1] else np.zeros((len(vectors), 0), np.int64)
+    primary = ((masks.astype(np.int64) @ values.T) >= threshold).all(axis=1)
+    reasons = tuple(
+        old if old is not Reason.OK else (Reason.OK if ok else Reason.BELOW_K)
+        for old, ok in zip(base.reasons, primary.tolist(), strict=True)
+    )
+    return Verdicts(reasons, values[0], threshold, noun)
 
 
 def _solve(problem: Problem, vectors: list[np.ndarray], threshold: int,
@@ -230,7 +266,8 @@ def _solve(problem: Problem, vectors: list[np.ndarray], threshold: int,
     if base is not None:
         eligible &= np.array([r is Reason.OK for r in base.reasons], dtype=bool)
     order = np.lexsort((np.arange(len(masks)), -group_sums[:, 0], problem.tiers))
-    published = suppress(masks, values, threshold, [int(g) for g in order if eligible[g]])
+    published, atoms = suppress_with_atoms(masks, values, threshold,
+                                           [int(g) for g in order if eligible[g]])
     reasons = []
     for row in range(len(masks)):
         if base is not None and base.reasons[row] is not Reason.OK:
@@ -239,7 +276,7 @@ def _solve(problem: Problem, vectors: list[np.ndarray], threshold: int,
             reasons.append(Reason.OK)
         else:
             reasons.append(Reason.COMPLEMENTARY if primary[row] else Reason.BELOW_K)
-    return Verdicts(tuple(reasons), values[0], threshold, noun)
+    return Verdicts(tuple(reasons), values[0], threshold, noun, atoms)
 
 
 def _names(labels: tuple[Label, ...]) -> str:

@@ -27,12 +27,19 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["suppress"]
+__all__ = ["atoms_hold", "suppress", "suppress_with_atoms"]
 
 
 def suppress(masks: np.ndarray, values: np.ndarray, threshold: int,
              offered: list[int]) -> np.ndarray:
-    """Which of the ``offered`` groups may be published, taking them in the given order.
+    """Which of the ``offered`` groups may be published (see :func:`suppress_with_atoms`)."""
+    return suppress_with_atoms(masks, values, threshold, offered)[0]
+
+
+def suppress_with_atoms(masks: np.ndarray, values: np.ndarray, threshold: int,
+                        offered: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Which of the ``offered`` groups may be published, taking them in the given order,
+    and the atoms of the published set (a label per cell; same label, same groups).
 
     Parameters
     ----------
@@ -45,13 +52,20 @@ def suppress(masks: np.ndarray, values: np.ndarray, threshold: int,
     published = np.zeros(masks.shape[0], dtype=bool)
     atom = np.zeros(masks.shape[1], dtype=np.intp)
     if _violates(atom, values, threshold):
-        return published
+        return published, atom
     for group in offered:
-        split = np.unique(atom * 2 + masks[group], return_inverse=True)[1].reshape(-1)
+        # Labels below 2 * cells identify the refined atoms; they are made compact (0..m-1)
+        # only when the group is accepted, so a rejected group costs one bincount per vector.
+        split = atom * 2 + masks[group]
         if not _violates(split, values, threshold):
-            atom = split
+            atom = np.unique(split, return_inverse=True)[1].reshape(-1)
             published[group] = True
-    return published
+    return published, atom
+
+
+def atoms_hold(atom: np.ndarray, vector: np.ndarray, threshold: int) -> bool:
+    """True when every atom holds 0 or at least ``threshold`` of ``vector``."""
+    return not _violates(atom, vector[None, :], threshold)
 
 
 def _violates(atom: np.ndarray, values: np.ndarray, threshold: int) -> bool:

@@ -36,12 +36,12 @@ def as_histogram(values: Any, counts: Any) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"values and counts must be 1-D, got shapes {v.shape} and {c.shape}")
     if v.shape != c.shape:
         raise ValueError(f"values and counts differ in length: {v.size} != {c.size}")
-    if not np.all(np.isfinite(v)):
+    if v.size and not np.isfinite(v.sum()):
         raise ValueError("values must be finite")
-    if not np.all(np.isfinite(c)) or np.any(c < 0):
+    if c.dtype.kind not in "iu" and (not np.isfinite(c.sum()) or np.any(c != np.round(c))):
+        raise ValueError("counts must be finite whole numbers")
+    if c.size and c.min() < 0:
         raise ValueError("counts must be finite and non-negative")
-    if np.any(c != np.round(c)):
-        raise ValueError("counts must be whole numbers")
     return v, c.astype(np.int64)
 
 

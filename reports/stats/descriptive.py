@@ -83,14 +83,15 @@ def score(values: Any, counts: Any) -> Estimate:
     """0-100 score ``(mean - 1) / 4 * 100`` of a 1-5 scale with its t 95% interval.
 
     The score is a linear map of the mean, so its interval is the mapped t interval
-    (Student 1908).
+    (Student 1908), clipped to the scale's range [0, 100].
     """
     m = mean_interval(values, counts)
     if not m.computable:
         return Estimate("t", m.n, **reason_fields(m.reason_code))
     f = 25.0
     return Estimate(
-        "t", m.n, (m.estimate - 1) * f, (m.ci_low - 1) * f, (m.ci_high - 1) * f,
+        "t", m.n, (m.estimate - 1) * f, max(0.0, (m.ci_low - 1) * f),
+        min(100.0, (m.ci_high - 1) * f),
         m.se * f, m.sd * f,
     )
 

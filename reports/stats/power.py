@@ -33,10 +33,13 @@ def _z_power(h: float, n1: int, n2: int, alpha: float) -> float:
 
 
 def _solve(fn, n1: int, n2: int, alpha: float, power: float) -> float:
-    # The normal approximation brackets the root; 3x keeps the noncentrality moderate.
+    # The normal approximation d0 is a close lower bound for large n; 3 * d0 is an upper
+    # bound that keeps the noncentrality moderate for tiny n.
     d0 = (special.ndtri(1 - alpha / 2) + special.ndtri(power)) * np.sqrt(1 / n1 + 1 / n2)
-    return float(optimize.brentq(lambda e: fn(e, n1, n2, alpha) - power, 1e-9, 3 * d0,
-                                 xtol=1e-13))
+    f = lambda e: fn(e, n1, n2, alpha) - power  # noqa: E731
+    lo = 0.999 * d0 if f(0.999 * d0) < 0 else 1e-9
+    hi = 1.01 * d0 if f(1.01 * d0) > 0 else 3 * d0
+    return float(optimize.brentq(f, lo, hi, xtol=1e-12))
 
 
 def mdd_score(n1: int, n2: int, sd: float, alpha: float = 0.05, power: float = 0.8) -> float:

@@ -13,8 +13,8 @@ from .smallgroups import MIN_ASYMPTOTIC_N, MIN_TEST_N
 
 __all__ = ["RankTestResult", "brunner_munzel", "cliffs_delta"]
 
-_MAX_TABLES = 200_000
-_N_RESAMPLES = 20_000
+_MAX_TABLES = 5_000
+_N_RESAMPLES = 2_000
 
 
 @dataclass(frozen=True)

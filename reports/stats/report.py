@@ -9,7 +9,14 @@ from typing import Any
 import numpy as np
 
 from ._common import as_histogram, hist_moments
-from .change import ChangeLabel, Difference, classify_change, enps_change, score_change
+from .change import (
+    NO_CHANGE_DETECTABLE,
+    ChangeLabel,
+    Difference,
+    classify_change,
+    enps_change,
+    score_change,
+)
 from .multiplicity import bh_qvalues
 from .power import mdd_enps, mdd_score
 from .ranks import RankTestResult, brunner_munzel, cliffs_delta
@@ -34,7 +41,12 @@ class Comparison:
     cliffs_delta: float | None
     p_value: float | None
     p_method: str | None
-    mdd: float | None
+    mdd_inputs: tuple[str, np.ndarray, np.ndarray, int, int]
+
+    @property
+    def mdd(self) -> float | None:
+        """Minimum detectable difference (80% power), computed on demand."""
+        return _mdd(*self.mdd_inputs)
 
 
 def _mdd(figure: str, v: np.ndarray, c: np.ndarray, n1: int, n2: int) -> float | None:
@@ -68,7 +80,14 @@ def compare_waves(figure: str, values1: Any, counts1: Any, values2: Any,
     else:
         p, how = diff.p_value, diff.method
     return Comparison(figure, diff, rank, cliffs_delta(v1, c1, v2, c2), p, how,
-                      _mdd(figure, v1, c1, n1, n2))
+                      (figure, v1, c1, n1, n2))
+
+
+def _label(c: Comparison, q: float, threshold: float, alpha: float) -> ChangeLabel:
+    lab = classify_change(c.difference, q, threshold, None, alpha)
+    if lab.label != NO_CHANGE_DETECTABLE:
+        return lab
+    return classify_change(c.difference, q, threshold, c.mdd, alpha)
 
 
 def label_comparisons(
@@ -82,6 +101,6 @@ def label_comparisons(
     th = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     q = bh_qvalues([c.p_value for c in comparisons])
     return [
-        None if qi is None else classify_change(c.difference, qi, th[c.figure], c.mdd, alpha)
+        None if qi is None else _label(c, qi, th[c.figure], alpha)
         for c, qi in zip(comparisons, q, strict=True)
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -119,6 +120,12 @@ def trend_wls(times: Any, values: Any, weights: Any = None) -> TrendResult:
                        float(beta[1] - half), float(beta[1] + half), se, p)
 
 
+@lru_cache(maxsize=64)
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs i < j of a series of length n (cached: reports reuse a few lengths)."""
+    return np.triu_indices(n, k=1)
+
+
 def _tie_term(a: np.ndarray) -> float:
     _, c = np.unique(a, return_counts=True)
     return float(np.sum(c * (c - 1) * (2 * c + 5)))
@@ -129,6 +136,7 @@ def mann_kendall(values: Any) -> MannKendallResult:
 
     ``S = sum_{i<j} sign(x_j - x_i)``, ``Var S = [n(n-1)(2n+5) - sum t(t-1)(2t+5)] / 18``,
     ``z = (S - sign S) / sqrt(Var S)``, two-sided normal p; ``tau = S / (n(n-1)/2)``.
+    Values equal to 9 decimals count as ties.
 
     References
     ----------
@@ -136,11 +144,13 @@ def mann_kendall(values: Any) -> MannKendallResult:
     Methods. Gilbert, R. O. (1987). Statistical Methods for Environmental Pollution
     Monitoring, sec. 16.4.
     """
-    x = _series(np.arange(np.size(values)), values)[1]
+    # Figures are rounded to 9 decimals only to detect ties robustly against
+    # floating-point noise (equal scores computed along different routes).
+    x = np.round(_series(np.arange(np.size(values)), values)[1], 9)
     n = x.size
     if n < MIN_NONPARAMETRIC_WAVES:
         return MannKendallResult(n, **reason_fields("too_few_waves"))
-    i, j = np.triu_indices(n, k=1)
+    i, j = _pairs(n)
     s = float(np.sign(x[j] - x[i]).sum())
     var = (n * (n - 1) * (2 * n + 5) - _tie_term(x)) / 18.0
     if var <= 0:
@@ -163,7 +173,7 @@ def theil_sen(times: Any, values: Any) -> TrendResult:
     t, y, _ = _series(times, values)
     if t.size < MIN_NONPARAMETRIC_WAVES:
         return TrendResult("theil_sen", t.size, **reason_fields("too_few_waves"))
-    i, j = np.triu_indices(t.size, k=1)
+    i, j = _pairs(t.size)
     dt, dy = t[j] - t[i], y[j] - y[i]
     ok = dt != 0
     if not ok.any():

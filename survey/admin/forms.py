@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 
 class OpenWaveForm(FlaskForm):
@@ -13,14 +13,17 @@ class OpenWaveForm(FlaskForm):
 
     label = StringField(_l("Label"), validators=[DataRequired(), Length(max=80)])
     survey = SelectField(_l("Survey"), coerce=int)
-    opens = DateField(_l("Opens on"), validators=[DataRequired()])
-    closes = DateField(_l("Closes on"), validators=[DataRequired()])
+    # InputRequired, not DataRequired: a malformed date then says so instead of "required".
+    opens = DateField(_l("Opens on"), validators=[InputRequired()])
+    closes = DateField(_l("Closes on"), validators=[InputRequired()])
 
 
 class ThresholdForm(FlaskForm):
     """Minimum group sizes for future waves."""
 
-    k = IntegerField(_l("Minimum group size (k)"), validators=[DataRequired(), NumberRange(3, 1000)])
+    k = IntegerField(
+        _l("Minimum group size (k)"), validators=[DataRequired(), NumberRange(3, 1000)]
+    )
     k_comments = IntegerField(
         _l("Minimum group size for comments"), validators=[DataRequired(), NumberRange(3, 1000)]
     )

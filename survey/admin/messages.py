@@ -1,4 +1,7 @@
-"""Localized messages for wave service errors (one place for views)."""
+"""Localized messages for wave and account service errors (one place for views and commands).
+
+Commands print them in English by calling them inside ``flask_babel.force_locale("en")``.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +16,21 @@ def wave_message(code: str) -> str:
         "closes_in_past": lambda: _("The closing date is in the past."),
         "label_taken": lambda: _("A wave with this label already exists."),
         "survey_empty": lambda: _("The survey has no questions."),
-        "roster_too_small": lambda: _("The active roster has fewer people than the minimum group size."),
+        "roster_too_small": lambda: _(
+            "The active roster has fewer people than the minimum group size."),
         "wave_not_open": lambda: _("The wave is closed or past its closing date."),
         "wave_already_closed": lambda: _("The wave is already closed."),
         "wave_not_started": lambda: _("The wave has not opened yet."),
+    }
+    return messages.get(code, lambda: _("The action could not be done."))()
+
+
+def account_message(code: str) -> str:
+    """The user-facing sentence for a :class:`survey.auth.services.AccountError` code."""
+    messages = {
+        "invalid_email": lambda: _("This is not a valid e-mail address."),
+        "invalid_role": lambda: _("The role must be admin, leadership or hr."),
+        "password_too_short": lambda: _("The password must have at least 10 characters."),
+        "email_taken": lambda: _("An account with this e-mail address already exists."),
     }
     return messages.get(code, lambda: _("The action could not be done."))()

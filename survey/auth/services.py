@@ -1,4 +1,4 @@
-"""Account services: create and authenticate.  They never commit; the caller owns the transaction."""
+"""Account services: create and authenticate.  They never commit; the caller does."""
 
 from __future__ import annotations
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -57,6 +59,13 @@ def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
 
+#: Backslashes, whitespace and control characters: browsers turn "/\\host" and "/\t/host" into
+#: "//host", another site.
+_UNSAFE_IN_NEXT = re.compile(r"[\\\s\x00-\x1f\x7f]")
+
+
 def _safe_next() -> str | None:
     target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else None
+    if not target.startswith("/") or target.startswith("//") or _UNSAFE_IN_NEXT.search(target):
+        return None
+    return target

@@ -103,9 +103,10 @@ def add_item(
     if kind == ItemKind.LIKERT5 and principle is None:
         raise PrincipleError("likert_needs_principle")
     prefix = principle.code if principle is not None else kind
-    count = session.scalar(select(func.count()).select_from(Item).where(Item.key.like(f"{prefix}.%")))
+    keys = session.scalar(
+        select(func.count(func.distinct(Item.key))).where(Item.key.like(f"{prefix}.%")))
     item = Item(
-        key=f"{prefix}.{count + 1}", version=1, kind=ItemKind(kind), principle=principle,
+        key=f"{prefix}.{keys + 1}", version=1, kind=ItemKind(kind), principle=principle,
         text_ja=text_ja.strip(), text_en=text_en.strip(), reverse=reverse,
         scale={"likert5": "frequency", "nps11": "nps", "comment": "text"}[kind],
     )

@@ -1,0 +1,148 @@
+"""Time the quarterly report (web page and PDF) for a large organisation.
+
+Seeding 100,000 staff through the answering service would take hours (about 0.1 s per
+response on this machine), so the benchmark builds what a report reads directly: closed
+``Wave`` rows with their ``WaveItem``s, ``WaveCell``s (departments × tenure bands) and one
+``CellAggregate`` per cell from ``reports.aggregates.build_cell_aggregate`` over synthetic
+answers — exactly what ``summarise_wave`` stores when a wave closes.  Reports read only
+those rows, so the timings are those of a real organisation of this size.
+
+    .venv/bin/python bench/report_render.py --staff 100000
+
+The last line is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUARTER = "FY2026Q3"
+DEPARTMENTS = 40
+BANDS = ("0-2年", "3-9年", "10年以上")
+
+
+def _answers(rng: np.random.Generator, n: int, specs, wave: int, dept: float) -> np.ndarray:
+    person = rng.normal(0, 0.6, size=(n, 1)) + dept
+    x = np.empty((n, len(specs)))
+    for j, spec in enumerate(specs):
+        latent = 3.1 + person[:, 0] + 0.02 * wave + rng.normal(0, 0.7, size=n)
+        if spec.kind == "nps11":
+            x[:, j] = np.clip(np.round(2 * latent + rng.normal(0, 1, size=n)), 0, 10)
+        else:
+            x[:, j] = np.clip(np.round(latent), 1, 5)
+    x[rng.random(x.shape) < 0.04] = np.nan
+    return x
+
+
+def seed(session, staff: int, waves: int, seed: int = 1) -> None:
+    """Closed waves with stored aggregates for ``staff`` people (70% participation)."""
+    from reports.aggregates import build_cell_aggregate
+    from reports.aggregation import item_specs
+    from survey.models import CellAggregate, Wave, WaveCell, WaveItem
+    from survey.principles.services import seed_default_template
+
+    rng = np.random.default_rng(seed)
+    survey = seed_default_template(session)
+    session.flush()
+    weights = np.linspace(1.6, 0.4, DEPARTMENTS)
+    weights /= weights.sum()
+    effects = rng.normal(0, 0.25, DEPARTMENTS)
+    for index in range(waves):
+        month = 11 - 3 * (waves - 1 - index)
+        year = 2026 + (month - 1) // 12
+        opens = dt.date(year, (month - 1) % 12 + 1, 1)
+        wave = Wave(public_id=secrets.token_hex(8), survey_id=survey.id,
+                    label=f"{opens:%Y-%m} pulse", opens_on=opens,
+                    closes_on=opens + dt.timedelta(days=13), closed=True, min_group_size=5,
+                    min_comment_group_size=10, invited_count=staff, responded_count=0)
+        session.add(wave)
+        session.flush()
+        for position, entry in enumerate(survey.entries):
+            session.add(WaveItem(wave_id=wave.id, item_id=entry.item.id, position=position))
+        session.flush()
+        session.refresh(wave)
+        specs = item_specs(wave)
+        sizes = rng.multinomial(staff, np.repeat(weights, len(BANDS)) / len(BANDS))
+        responded = 0
+        for cell_index, invited in enumerate(sizes):
+            dept = cell_index // len(BANDS)
+            cell = WaveCell(wave_id=wave.id, key={"department": f"部署{dept + 1:02d}",
+                                                   "tenure_band": BANDS[cell_index % len(BANDS)]},
+                            invited=int(invited))
+            session.add(cell)
+            session.flush()
+            n = int(rng.binomial(invited, 0.7))
+            responded += n
+            aggregate = build_cell_aggregate(_answers(rng, n, specs, index, effects[dept]), specs)
+            session.add(CellAggregate(wave_id=wave.id, cell_id=cell.id, responses=n,
+                                      payload=aggregate.to_dict()))
+        wave.responded_count = responded
+        session.commit()
+
+
+def main() -> None:
+    """Seed, then time the web report and the PDF."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--staff", type=int, default=100_000)
+    parser.add_argument("--waves", type=int, default=8)
+    args = parser.parse_args()
+
+    from app import create_app
+    from reports import render
+    from reports.service import quarter_report
+    from survey.auth.services import create_user
+    from survey.db import db
+
+    folder = Path(tempfile.mkdtemp(prefix="naranu-bench-"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.sqlite3'}",
+                      "SECRET_KEY": secrets.token_hex(16), "TOKEN_KEY": secrets.token_hex(32),
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
+    started = time.perf_counter()
+    with app.app_context():
+        seed(db.session, args.staff, args.waves)
+        create_user(db.session, "lead@bench.example", "leadership", "bench password 123")
+        db.session.commit()
+    seconds = time.perf_counter() - started
+    print(f"seeded {args.staff} staff × {args.waves} waves in {seconds:.1f} s")
+
+    with app.app_context():
+        quarter_report(db.session, QUARTER)  # cold: first read of the aggregates
+        started = time.perf_counter()
+        quarter_report(db.session, QUARTER)
+        stats_s = time.perf_counter() - started  # loading + gate + statistics, warm
+
+    client = app.test_client()
+    client.post("/login", data={"email": "lead@bench.example", "password": "bench password 123"})
+    client.get(f"/reports/{QUARTER}")  # warm caches (fonts, templates)
+    render.TIMINGS.__init__()
+    started = time.perf_counter()
+    page = client.get(f"/reports/{QUARTER}")
+    web_s = time.perf_counter() - started
+    charts_s, template_s = render.TIMINGS.charts_s, render.TIMINGS.template_s
+    started = time.perf_counter()
+    pdf = client.get(f"/reports/{QUARTER}.pdf")
+    pdf_s = time.perf_counter() - started
+    assert page.status_code == 200 and pdf.status_code == 200, (page.status_code, pdf.status_code)
+    print(f"web page {len(page.data) / 1e3:.0f} kB, PDF {len(pdf.data) / 1e3:.0f} kB")
+    print(f"web {web_s:.2f} s (statistics {stats_s:.2f} s, charts {charts_s:.2f} s, "
+          f"templates {template_s:.2f} s); PDF {pdf_s:.2f} s (target: web < 3 s, PDF < 5 s)")
+    print(json.dumps({"staff": args.staff, "web_s": round(web_s, 3), "pdf_s": round(pdf_s, 3),
+                      "stats_s": round(stats_s, 3), "charts_s": round(charts_s, 3),
+                      "template_s": round(template_s, 3)}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""Coverage attack: every route and every export, on a wave where some groups are below k.
+
+Every route in ``app.url_map`` must be classified here; a new output path that is not
+fails the test until someone says how its figures pass the gate. Routes that show
+figures are requested as their allowed role, and any number about a group below k fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from openpyxl import load_workbook
+
+from reports.context import all_waves
+from reports.service import quarters_with_waves
+from survey.db import db
+from survey.demo import DemoSpec, seed_demo
+from tests.conftest import TOKEN_KEY
+
+K = 5
+FIGURES_JSON = {"reports.quarter_json"}
+FIGURES_HTML = {"reports.home", "reports.quarter", "reports.wave"}
+FIGURES_PDF = {"reports.quarter_pdf"}  # the same report model as the HTML page
+FIGURES_EXPORT = {"hr.export"}
+TOTALS_ONLY = {"admin.home"}  # whole-wave invited/answered counts
+NO_FIGURES = {
+    "static", "public.index", "public.transparency", "auth.login", "auth.logout",
+    "answer.answer", "admin.open_wave_view", "admin.invitations_csv", "admin.send_invitations",
+    "admin.close", "admin.settings", "admin.audit_log", "principles.index",
+    "principles.create_principle", "principles.create_item", "principles.edit_item",
+    "hr.home", "roster.upload", "reports.interventions",
+}
+CLASSIFIED = FIGURES_JSON | FIGURES_HTML | FIGURES_PDF | FIGURES_EXPORT | TOTALS_ONLY | NO_FIGURES
+
+
+@pytest.fixture()
+def seeded(app: Flask) -> dict[str, Any]:
+    """Two closed waves where some groups fall below k; the true counts of every cell."""
+    with app.app_context():
+        seed_demo(db.session, DemoSpec(staff=45, waves=2, seed=3, participation=0.45), TOKEN_KEY)
+        waves = all_waves(db.session)
+        return {"waves": waves, "quarters": [q.label for q in quarters_with_waves(db.session)]}
+
+
+def test_every_route_is_classified(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - CLASSIFIED == set(), "classify the new route's output in this test"
+
+
+def shown_ns(node: Any) -> list[int]:
+    """Every ``n`` of every figure in a JSON answer."""
+    if isinstance(node, dict):
+        found = [node["n"]] if isinstance(node.get("n"), int) else []
+        return found + [n for value in node.values() for n in shown_ns(value)]
+    if isinstance(node, list):
+        return [n for value in node for n in shown_ns(value)]
+    return []
+
+
+def test_json_api_shows_no_group_below_k(login, seeded: dict[str, Any]) -> None:
+    client = login("leadership")
+    for quarter in seeded["quarters"]:
+        for by in ("", "department", "tenure_band"):
+            reply = client.get(f"/api/v1/reports/{quarter}" + (f"?by={by}" if by else ""))
+            assert reply.status_code == 200, (quarter, by)
+            ns = shown_ns(reply.get_json())
+            assert all(n >= K for n in ns), (quarter, by, sorted(ns)[:5])
+
+
+def hidden_groups(seeded: dict[str, Any]) -> list[tuple[str, int]]:
+    """(label value, true responses) of single-attribute groups with 1..k-1 responses."""
+    out = []
+    for wave in seeded["waves"]:
+        for name in ("department", "tenure_band"):
+            totals: dict[str, int] = {}
+            for cell in wave.cells:
+                value = dict(cell.key)[name]
+                totals[value] = totals.get(value, 0) + cell.responses
+            out += [(v, n) for v, n in totals.items() if 0 < n < K and v != "*"]
+    return out
+
+
+def test_html_pages_never_print_a_hidden_groups_count(login, seeded: dict[str, Any]) -> None:
+    client = login("leadership")
+    hidden = hidden_groups(seeded)
+    assert hidden, "the seed must leave some group below k, or the test proves nothing"
+    pages = ["/reports/"] + [f"/reports/{q}?by={b}" for q in seeded["quarters"]
+                             for b in ("department", "tenure_band")]
+    pages += [f"/reports/waves/{w.id}" for w in seeded["waves"]]
+    for path in pages:
+        reply = client.get(path)
+        assert reply.status_code == 200, path
+        html = reply.get_data(as_text=True)
+        for row in re.findall(r"<tr.*?</tr>", html, flags=re.DOTALL):
+            for value, n in hidden:
+                if value in row:
+                    numbers = re.findall(r"(?<![\d.])\d+(?![\d.])", re.sub(r"<[^>]+>", " ", row))
+                    assert str(n) not in numbers or not numbers, (path, value, n, row[:300])
+
+
+def test_pdf_is_built_from_the_gated_model(login, seeded: dict[str, Any]) -> None:
+    client = login("leadership")
+    reply = client.get(f"/reports/{seeded['quarters'][0]}.pdf")
+    assert reply.status_code == 200 and reply.data.startswith(b"%PDF")
+
+
+def export(client, wave_id: int, kind: str, fmt: str) -> list[list[Any]]:
+    reply = client.post(f"/hr/waves/{wave_id}/export", data={
+        f"w{wave_id}-kind": kind, f"w{wave_id}-fmt": fmt, f"w{wave_id}-comments": "y"})
+    assert reply.status_code == 200, (kind, fmt)
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(reply.data.decode("utf-8-sig"))))
+    else:
+        book = load_workbook(io.BytesIO(reply.data))
+        rows = [list(r) for sheet in book for r in sheet.iter_rows(values_only=True)]
+    return [r for r in rows if r and not str(r[0]).startswith(("# ", "'# "))]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_show_no_group_below_k(login, seeded: dict[str, Any], fmt: str) -> None:
+    client = login("hr")
+    for wave in seeded["waves"]:
+        rows = export(client, wave.id, "aggregate", fmt)
+        header = rows[0]
+        for row in rows[1:]:
+            record = dict(zip(header, row, strict=False))
+            if record["status"] == "shown":
+                assert int(record["n"]) >= K, record
+            else:
+                assert record["n"] == "suppressed", record
+        rows = export(client, wave.id, "responses", fmt)
+        attributes = [h for h in rows[0] if h in ("department", "tenure_band")]
+        body = [r for r in rows[1:] if r[0] != "group"]
+        answer_rows = [r for r in body if len(r) == len(rows[0])]
+        classes: dict[tuple, int] = {}
+        for row in answer_rows:
+            key = tuple(row[: len(attributes)])
+            classes[key] = classes.get(key, 0) + 1
+        assert classes and min(classes.values()) >= K, classes

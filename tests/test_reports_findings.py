@@ -1,0 +1,84 @@
+"""Findings: sentences generated from the statistics of fixed seeded data, in both languages."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import TOKEN_KEY
+from flask import Flask
+
+from reports import stats
+from reports.findings import Finding, finding_text, select_findings
+from survey.db import db
+
+QUARTER = "FY2026Q3"
+
+
+@pytest.fixture()
+def report(app: Flask):
+    """The quarterly report of three seeded demo waves (60 staff, seed 1)."""
+    from reports.service import quarter_report
+    from survey.demo import DemoSpec, seed_demo
+
+    with app.app_context():
+        seed_demo(db.session, DemoSpec(staff=60, waves=3, seed=1), TOKEN_KEY)
+        return quarter_report(db.session, QUARTER)
+
+
+def _texts(app: Flask, report, lang: str) -> list[str]:
+    from reports.render import principle_titles
+
+    with app.test_request_context(f"/?lang={lang}"):
+        titles = principle_titles(report)
+        return [finding_text(f, titles.get) for f in select_findings(report)]
+
+
+def test_findings_follow_the_labels(app: Flask, report) -> None:
+    found = select_findings(report)
+    assert 3 <= len(found) <= 6
+    labels = {code: s.change.label.label for code, s in report.sections.items()
+              if s.change and s.change.label}
+    called_change = {f.codes[0] for f in found if f.kind == "change"}
+    assert called_change == {c for c, label in labels.items() if label == stats.CHANGE}
+    undetectable = next((f for f in found if f.kind == "not_detectable"), None)
+    expected = {c for c, label in labels.items() if label == stats.NO_CHANGE_DETECTABLE}
+    assert (set(undetectable.codes) if undetectable else set()) == expected
+    assert all(f.anchor for f in found)
+
+
+def test_findings_text_in_japanese_and_english(app: Flask, report) -> None:
+    ja, en = _texts(app, report, "ja"), _texts(app, report, "en")
+    assert len(ja) == len(en)
+    participation = next(f for f in select_findings(report) if f.kind == "participation")
+    v = participation.values
+    rate = f"{100 * v['rate']:.0f}"
+    assert f"{v['invited']} 人中 {v['responded']} 人が回答しました（{rate}%）" in "".join(ja)
+    assert f"{v['responded']} of {v['invited']} staff answered" in "".join(en)
+    assert all("%(" not in t for t in ja + en)
+    assert any("「" in t for t in ja) and not any("「" in t for t in en)
+
+
+def test_change_sentence_pins_the_numbers(app: Flask) -> None:
+    finding = Finding("change", "trend-no-blame", ("no-blame",), {
+        "before": 58.2, "after": 71.4, "diff": 13.2, "q": 0.01, "fav_before": 40.0,
+        "fav_after": 55.0})
+    with app.test_request_context("/?lang=ja"):
+        ja = finding_text(finding, lambda code: "失敗を責めてはなりませぬ")
+    with app.test_request_context("/?lang=en"):
+        en = finding_text(finding, lambda code: "Do not blame failure")
+    assert ja == ("「失敗を責めてはなりませぬ」のスコアは 58 → 71（+13pt、有意な変化）。"
+                  "好意的回答は 40% → 55%。")
+    assert en == ("“Do not blame failure”: score 58 → 71 (+13 pt, significant change); "
+                  "favourable answers 40% → 55%.")
+
+
+def test_undetectable_sentence_states_the_minimum_detectable_difference(app: Flask) -> None:
+    finding = Finding("not_detectable", "heatmap", ("a", "b"), {"mdd_low": 7.2, "mdd_high": 8.6})
+    with app.test_request_context("/?lang=ja"):
+        ja = finding_text(finding, {"a": "甲", "b": "乙"}.get)
+    assert ja == ("「甲」、「乙」は変化を検出できませんでした。"
+                  "この回答数で検出できるのは約 7–9pt 以上の差です。")
+    finding = Finding("no_meaningful_change", "t", ("a",), {"diff": -2.4, "threshold": 5.0})
+    with app.test_request_context("/?lang=en"):
+        en = finding_text(finding, {"a": "A"}.get)
+    assert en == ("“A”: -2 pt since the previous quarter — no meaningful change "
+                  "(below the practical size of 5 pt).")

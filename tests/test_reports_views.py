@@ -1,0 +1,159 @@
+"""Report views: access by role, the page in both languages, PDF, JSON, rounds and actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from conftest import TOKEN_KEY
+from flask import Flask
+from flask.testing import FlaskClient
+
+from survey.db import db
+
+QUARTER = "FY2026Q3"  # demo waves close mid-quarter up to today (2026-11-27)
+
+
+@pytest.fixture()
+def seeded(app: Flask) -> Flask:
+    """Three closed demo waves (60 staff: some departments fall below k)."""
+    from survey.demo import DemoSpec, seed_demo
+
+    with app.app_context():
+        seed_demo(db.session, DemoSpec(staff=60, waves=3, seed=1), TOKEN_KEY)
+    return app
+
+
+def test_anonymous_is_sent_to_login(client: FlaskClient) -> None:
+    response = client.get(f"/reports/{QUARTER}")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("role", ["hr"])
+def test_other_roles_are_refused(login: Callable[[str], FlaskClient], role: str) -> None:
+    client = login(role)
+    for path in ("/reports/", f"/reports/{QUARTER}", f"/reports/{QUARTER}.pdf",
+                 f"/api/v1/reports/{QUARTER}", "/reports/interventions", "/reports/waves/1"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_report_page_in_japanese_and_english(seeded: Flask,
+                                             login: Callable[[str], FlaskClient]) -> None:
+    client = login("leadership")
+    ja = client.get(f"/reports/{QUARTER}").get_data(as_text=True)
+    for heading in ("要点", "回答状況", "行動指針ごとの推移", "今四半期の回答分布",
+                    "グループ × 行動指針", "関連要因と内的一貫性", "自由記述", "方法"):
+        assert heading in ja
+    assert ja.index("要点") < ja.index("回答状況") < ja.index("方法")
+    assert 'role="img"' in ja and "<details" in ja and "<script" not in ja
+    en = client.get(f"/reports/{QUARTER}?lang=en&by=tenure_band").get_data(as_text=True)
+    assert "Findings" in en and "Method" in en and "tenure_band=" in en
+
+
+@pytest.mark.parametrize("code, words", [
+    ("below_k", "fewer answers than the minimum group size"),
+    ("complementary", "hidden so that a smaller group cannot be worked out by subtraction"),
+    ("rolled_up", "counted in the larger unit"),
+    ("membership_change", "membership changed too much to compare"),
+])
+def test_suppressed_cell_shows_its_reason(app: Flask, code: str, words: str) -> None:
+    from flask import render_template_string
+
+    from reports import disclosure
+    from reports.figures import GroupFigure
+    from reports.render import heat_style, label_word, reason_text
+
+    decision = disclosure.GroupDecision((("department", "建設課"),), (),
+                                        disclosure.Status.SUPPRESSED, disclosure.Reason(code),
+                                        "hidden")
+    template = ('{% from "reports/_chart.html" import heat_cell with context %}'
+                "{{ heat_cell(fig, None) }}")
+    with app.test_request_context("/?lang=en"):
+        html = render_template_string(template, fig=GroupFigure(decision), reason_text=reason_text,
+                                      label_word=label_word, heat_style=heat_style)
+    assert f"suppressed ({words})" in html and "suppressed-cell" in html
+
+
+def test_json_api_matches_the_report(seeded: Flask, login: Callable[[str], FlaskClient]) -> None:
+    from reports.serialise import report_json
+    from reports.service import quarter_report
+
+    data = login("leadership").get(f"/api/v1/reports/{QUARTER}").get_json()
+    with seeded.app_context():
+        expected = report_json(quarter_report(db.session, QUARTER))
+    assert data["quarter"] == QUARTER
+    assert data["principles"].keys() == expected["principles"].keys()
+    code = next(iter(expected["principles"]))
+    assert data["principles"][code]["current"] == expected["principles"][code]["current"]
+
+
+def test_pdf_download(seeded: Flask, login: Callable[[str], FlaskClient]) -> None:
+    response = login("leadership").get(f"/reports/{QUARTER}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data[:5] == b"%PDF-"
+    assert f"naranu-{QUARTER}.pdf" in response.headers["Content-Disposition"]
+
+
+def test_home_lists_quarters_with_arrows_only_for_changes(
+        seeded: Flask, login: Callable[[str], FlaskClient]) -> None:
+    from reports.service import quarter_report, quarters_with_waves
+
+    page = login("leadership").get("/reports/").get_data(as_text=True)
+    with seeded.app_context():
+        labels = [q.label for q in quarters_with_waves(db.session)]
+        changes = sum(1 for q in labels for s in quarter_report(db.session, q).sections.values()
+                      if s.change and s.change.label and s.change.label.label == "change")
+    assert [page.index(q) for q in labels] == sorted(page.index(q) for q in labels)
+    assert page.count('class="arrow') == changes
+
+
+def test_wave_page_shows_rate_while_open_and_no_figures(
+        login: Callable[[str], FlaskClient], open_wave: Callable[..., tuple]) -> None:
+    wave_id, links = open_wave()
+    client = login("leadership")
+    for link in links[:6]:
+        client.get(link)
+    page = client.get(f"/reports/waves/{wave_id}?lang=en").get_data(as_text=True)
+    assert "Response rate" in page and "Figures are shown only after the round closes." in page
+    assert client.get("/reports/waves/9999").status_code == 404
+
+
+def test_log_an_intervention(seeded: Flask, login: Callable[[str], FlaskClient]) -> None:
+    client = login("leadership")
+    response = client.post("/reports/interventions?lang=en", data={
+        "on": "2026-10-01", "principles": ["no-excuses"], "text": "前例なし提案の試行枠を新設"})
+    assert response.status_code == 302
+    listing = client.get("/reports/interventions").get_data(as_text=True)
+    assert "前例なし提案の試行枠を新設" in listing
+    page = client.get(f"/api/v1/reports/{QUARTER}").get_json()
+    events = page["principles"]["no-excuses"]["trend"]["interventions"]
+    assert any(e["text"] == "前例なし提案の試行枠を新設" for e in events)
+
+
+def test_invalid_intervention_is_refused_with_a_message(
+        login: Callable[[str], FlaskClient]) -> None:
+    client = login("leadership")
+    response = client.post("/reports/interventions?lang=en", data={
+        "on": "2026-13-45", "principles": [], "text": ""})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "Enter a date as YYYY-MM-DD." in body
+    assert "Choose at least one principle." in body
+
+
+def test_intervention_post_without_csrf_token_is_rejected(
+        app: Flask, login: Callable[[str], FlaskClient]) -> None:
+    client = login("leadership")
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post("/reports/interventions",
+                           data={"on": "2026-10-01", "principles": ["no-blame"], "text": "x"})
+    assert response.status_code == 400
+    app.config["WTF_CSRF_ENABLED"] = False
+    assert "x" not in [e.text for e in _entries(app)]
+
+
+def _entries(app: Flask) -> list:
+    from reports.context import interventions
+
+    with app.app_context():
+        return interventions(db.session)

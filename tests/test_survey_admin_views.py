@@ -1,0 +1,162 @@
+"""Administration pages: waves, invitations CSV, closing, thresholds and their public log."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from survey.db import db
+from survey.models import AuditEvent, Invitation, Survey, Wave
+from survey.settings import current_thresholds
+from survey.waves.services import today
+
+
+@pytest.fixture()
+def admin(login: Callable[[str], FlaskClient]) -> FlaskClient:
+    return login("admin")
+
+
+def open_form(session: Session, label: str, opens: Any, closes: Any) -> dict[str, str]:
+    survey = session.scalar(select(Survey).where(Survey.is_default.is_(True)))
+    return {"label": label, "survey": str(survey.id), "opens": str(opens), "closes": str(closes)}
+
+
+def test_waves_page_lists_waves_with_response_rate_only(
+    admin: FlaskClient, open_wave: Callable[..., Any]
+) -> None:
+    wave_id, links = open_wave("2026年4月")
+    admin.post(links[0], data={})  # an empty answer stores nothing
+    page = admin.get("/admin/")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "2026年4月" in body and "受付中" in body and "0 (0%)" in body
+    assert f"/admin/waves/{wave_id}/invitations.csv" in body
+    assert "誰が回答したか・していないかは、誰にも分かりません。" in body
+
+
+def test_opening_a_wave_through_the_form(
+    admin: FlaskClient, session: Session, make_roster: Callable[..., int]
+) -> None:
+    make_roster()
+    response = admin.post("/admin/waves", data=open_form(
+        session, "2026-05", today(), today() + dt.timedelta(days=10)))
+    assert response.status_code == 302
+    page = admin.get("/admin/").get_data(as_text=True)
+    assert "実施回「2026-05」を 30 人を対象に開始しました。" in page
+    wave = session.scalar(select(Wave).where(Wave.label == "2026-05"))
+    assert wave.invited_count == 30
+
+
+@pytest.mark.parametrize(("opens", "closes", "message"), [
+    (today(), today() - dt.timedelta(days=1), "締切日が開始日より前になっています。"),
+    (today() - dt.timedelta(days=9), today() - dt.timedelta(days=1),
+     "締切日が過去の日付になっています。"),
+    ("2026-13-45", today(), "無効な日付型です。"),  # WTForms' own catalog: not a date
+])
+def test_invalid_dates_are_refused_with_a_message(
+    admin: FlaskClient, session: Session, make_roster: Callable[..., int],
+    opens: Any, closes: Any, message: str,
+) -> None:
+    make_roster()
+    response = admin.post("/admin/waves", data=open_form(session, "bad", opens, closes))
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert session.scalar(select(Wave.id)) is None
+
+
+def test_a_taken_label_is_refused(
+    admin: FlaskClient, session: Session, open_wave: Callable[..., Any]
+) -> None:
+    open_wave("2026-04")
+    response = admin.post("/admin/waves", data=open_form(
+        session, "2026-04", today(), today() + dt.timedelta(days=3)))
+    assert response.status_code == 400
+    assert "同じ名称の実施回がすでにあります。" in response.get_data(as_text=True)
+
+
+def test_invitations_csv_is_utf8_with_bom_and_lists_everyone_without_participation(
+    app: Flask, admin: FlaskClient, open_wave: Callable[..., Any]
+) -> None:
+    wave_id, links = open_wave()
+    with app.app_context():
+        first_likert = db.session.get(Wave, wave_id).items[0].item_id
+    assert admin.post(links[0], data={f"item_{first_likert}": "5"}).status_code == 200
+    response = admin.get(f"/admin/waves/{wave_id}/invitations.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert rows[0] == ["email", "link"]
+    assert len(rows) == 31 and all(len(row) == 2 for row in rows)
+    assert {row[1].removeprefix("http://survey.example") for row in rows[1:]} == set(links)
+
+
+def test_close_button_closes_the_wave(
+    admin: FlaskClient, session: Session, open_wave: Callable[..., Any]
+) -> None:
+    wave_id, _links = open_wave("2026-04")
+    response = admin.post(f"/admin/waves/{wave_id}/close", follow_redirects=True)
+    assert response.status_code == 200
+    assert "実施回「2026-04」を締め切りました。" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Wave, wave_id).closed
+    assert session.scalar(select(Invitation.token_hash)) is None
+    again = admin.post(f"/admin/waves/{wave_id}/close", follow_redirects=True)
+    assert "この実施回はすでに締め切られています。" in again.get_data(as_text=True)
+
+
+def test_settings_refuse_k_below_three(admin: FlaskClient, session: Session) -> None:
+    response = admin.post("/admin/settings", data={"k": "2", "k_comments": "10"})
+    assert response.status_code == 400
+    assert current_thresholds(session).k == 5
+
+
+def test_settings_refuse_comment_threshold_below_k(admin: FlaskClient, session: Session) -> None:
+    response = admin.post("/admin/settings", data={"k": "8", "k_comments": "6"})
+    assert response.status_code == 400
+    assert "自由記述の最小集計人数は、k 以上にしてください。" in response.get_data(as_text=True)
+    thresholds = current_thresholds(session)
+    assert (thresholds.k, thresholds.k_comments) == (5, 10)
+    assert session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "threshold_changed")) is None
+
+
+def test_a_valid_change_is_logged_publicly_and_spares_open_waves(
+    app: Flask, admin: FlaskClient, session: Session, open_wave: Callable[..., Any]
+) -> None:
+    wave_id, links = open_wave()
+    response = admin.post("/admin/settings", data={"k": "7", "k_comments": "12"})
+    assert response.status_code == 302
+    session.expire_all()
+    thresholds = current_thresholds(session)
+    assert (thresholds.k, thresholds.k_comments) == (7, 12)
+    assert session.get(Wave, wave_id).min_group_size == 5
+    public = app.test_client().get("/transparency").get_data(as_text=True)
+    assert "今後の回の最小集計人数を 7 人（自由記述は 12 人）に変更しました。" in public
+    assert "現在の最小集計人数は 7 人です。" in public
+    assert "管理者" in public
+    form = app.test_client().get(links[0]).get_data(as_text=True)
+    assert "5 人以上のグループ" in form  # the open wave keeps the k it was opened with
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/admin/settings", "/admin/audit"])
+def test_admin_pages_are_for_admins_only(
+    app: Flask, make_user: Callable[..., Any], path: str
+) -> None:
+    from conftest import PASSWORD
+
+    for role, expected in (("admin", 200), ("leadership", 403), ("hr", 403)):
+        client = app.test_client()
+        make_user(role)
+        client.post("/login", data={"email": f"{role}@example.jp", "password": PASSWORD})
+        assert client.get(path).status_code == expected, role

@@ -1,0 +1,121 @@
+"""Who may do what: every route × every role against one expectation table.
+
+A route that is not in :data:`EXPECTED` fails the test, so each new page must be classified here
+(and so reviewed) before it can ship.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from conftest import PASSWORD
+from flask import Flask
+
+ANONYMOUS = "anonymous"
+ROLES = (ANONYMOUS, "admin", "leadership", "hr")
+EVERYONE = frozenset(ROLES)
+ADMIN = frozenset({"admin"})
+LEADERSHIP = frozenset({"leadership", "admin"})
+HR = frozenset({"hr", "admin"})
+
+#: (endpoint, method) → the roles that may use it.  Everyone else is refused: anonymous visitors
+#: are sent to the login page (or get 401), signed-in accounts of another role get 403.
+EXPECTED: dict[tuple[str, str], frozenset[str]] = {
+    ("public.index", "GET"): EVERYONE,
+    ("public.transparency", "GET"): EVERYONE,
+    ("static", "GET"): EVERYONE,
+    ("auth.login", "GET"): EVERYONE,
+    ("auth.login", "POST"): EVERYONE,
+    ("auth.logout", "POST"): EVERYONE,
+    ("answer.answer", "GET"): EVERYONE,  # the link is the credential; no account
+    ("answer.answer", "POST"): EVERYONE,
+    ("admin.home", "GET"): ADMIN,
+    ("admin.audit_log", "GET"): ADMIN,
+    ("admin.settings", "GET"): ADMIN,
+    ("admin.settings", "POST"): ADMIN,
+    ("admin.open_wave_view", "POST"): ADMIN,
+    ("admin.close", "POST"): ADMIN,
+    ("admin.invitations_csv", "GET"): ADMIN,
+    ("admin.send_invitations", "POST"): ADMIN,
+    ("principles.index", "GET"): ADMIN,
+    ("principles.create_principle", "POST"): ADMIN,
+    ("principles.create_item", "POST"): ADMIN,
+    ("principles.edit_item", "GET"): ADMIN,
+    ("principles.edit_item", "POST"): ADMIN,
+    ("roster.upload", "GET"): HR,
+    ("roster.upload", "POST"): HR,
+    ("hr.home", "GET"): HR,
+    ("hr.export", "POST"): HR,
+    ("reports.home", "GET"): LEADERSHIP,
+    ("reports.quarter", "GET"): LEADERSHIP,
+    ("reports.quarter_pdf", "GET"): LEADERSHIP,
+    ("reports.quarter_json", "GET"): LEADERSHIP,
+    ("reports.wave", "GET"): LEADERSHIP,
+    ("reports.interventions", "GET"): LEADERSHIP,
+    ("reports.interventions", "POST"): LEADERSHIP,
+}
+
+SAMPLE_ARGS = {"wave_id": 1, "item_id": 1, "quarter": "FY2026Q1", "filename": "naranu.css"}
+
+
+def routes(app: Flask) -> list[tuple[str, str, Any]]:
+    """(endpoint, method, rule) for every rule and method the app serves."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, method, rule))
+    return found
+
+
+def test_every_route_is_classified(app: Flask) -> None:
+    served = {(endpoint, method) for endpoint, method, _rule in routes(app)}
+    unclassified = sorted(served - EXPECTED.keys())
+    assert not unclassified, f"classify these routes in EXPECTED: {unclassified}"
+    stale = sorted(EXPECTED.keys() - served)
+    assert not stale, f"EXPECTED lists routes that no longer exist: {stale}"
+
+
+@pytest.fixture()
+def visit(app: Flask, make_user: Callable[..., Any], open_wave: Callable[..., Any]):
+    """``visit(role, method, url)`` → the response for a client signed in as ``role``."""
+    _wave_id, links = open_wave()
+    SAMPLE_ARGS["token"] = links[0].removeprefix("/s/")
+    clients = {ANONYMOUS: app.test_client()}
+    for role in ROLES[1:]:
+        client = clients[role] = app.test_client()
+        signed_in = client.post("/login", data={"email": make_user(role).email,
+                                                "password": PASSWORD})
+        assert signed_in.status_code == 302, signed_in.status_code
+
+    def call(role: str, method: str, url: str) -> Any:
+        return clients[role].open(url, method=method, data={})
+
+    return call
+
+
+def refused(role: str, response: Any) -> bool:
+    # Flask-Login sends strangers to /login?next=…; sign-out's own redirect has no ``next``.
+    location = response.headers.get("Location", "") if response.status_code == 302 else ""
+    to_login = "/login?next=" in location
+    if role == ANONYMOUS:
+        return response.status_code == 401 or to_login
+    assert not to_login, f"{role} lost its session at {response.request.path}"
+    return response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_its_routes(app: Flask, visit, role: str) -> None:
+    wrong = []
+    # Sign out last: the same signed-in client visits every route.
+    for endpoint, method, rule in sorted(routes(app), key=lambda r: r[0] == "auth.logout"):
+        if (endpoint, method) not in EXPECTED:
+            continue  # reported by test_every_route_is_classified
+        url = rule.build({name: SAMPLE_ARGS[name] for name in rule.arguments})[1]
+        response = visit(role, method, url)
+        allowed = role in EXPECTED[(endpoint, method)]
+        assert response.status_code < 500, (role, method, url, response.status_code)
+        if allowed == refused(role, response):
+            wrong.append((method, url, response.status_code, "allowed" if allowed else "denied"))
+    assert not wrong, f"{role}: responses that contradict EXPECTED: {wrong}"
