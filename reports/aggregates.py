@@ -20,8 +20,17 @@ from reports.stats.composite import composite_grid, grid_resolution
 from reports.stats.report import Comparison, compare_waves
 
 __all__ = [
-    "AggregateStack", "CellAggregate", "ItemSpec", "stack", "alpha", "build_cell_aggregate", "compare", "driver",
-    "driver_weights", "favourable", "histogram",
+    "AggregateStack",
+    "CellAggregate",
+    "ItemSpec",
+    "alpha",
+    "build_cell_aggregate",
+    "compare",
+    "driver",
+    "driver_weights",
+    "favourable",
+    "histogram",
+    "stack",
 ]
 
 KINDS = {"likert5": (1, 5), "nps11": (0, 10)}
@@ -330,8 +339,10 @@ class AggregateStack:
 
 
 def _pool(member: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``member @ rows`` over the leading axis, exactly: float BLAS when every partial sum
-    of these non-negative-or-bounded integers stays well below 2**53, integer arithmetic otherwise."""
+    """``member @ rows`` over the leading axis, exactly.
+
+    Float BLAS when every partial sum of these integers stays well below 2**53 (so each
+    is exact), integer arithmetic otherwise."""
     flat = rows.reshape(rows.shape[0], -1)
     if np.abs(flat).sum(dtype=np.float64) < 2.0**52:
         out = np.rint(member.astype(float) @ flat.astype(float)).astype(np.int64)

@@ -102,6 +102,16 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_report_cache() -> Iterator[None]:
+    """Closed-wave caches are per process; each test starts from its own database."""
+    from reports.loading import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()
+
+
 @pytest.fixture()
 def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
     """Build an app on this test's database with extra settings."""

@@ -118,3 +118,17 @@ def test_property_aggregates_equal_raw_any_split_and_order(rows, parts, rnd):
     for key, value in a.items():
         if value is not None:  # None = not computable (n < 2, no variance): never NaN
             assert value == pytest.approx(d[key], abs=1e-9), key
+
+
+def test_stack_pool_equals_sum_of_aggregates():
+    rng = np.random.default_rng(11)
+    cells = [ag.build_cell_aggregate(_raw(rng, n), ITEMS) for n in (0, 1, 7, 30, 12)]
+    member = np.array([[1, 1, 1, 1, 1], [0, 1, 0, 1, 0], [0, 0, 0, 0, 1]])
+    pooled = ag.stack(cells).pool(member)
+    for g, row in enumerate(member):
+        want = sum((c for c, m in zip(cells, row, strict=True) if m), start=0)
+        assert pooled.aggregate(g).to_dict() == want.to_dict()
+        for key in ("Trust", 6):
+            np.testing.assert_array_equal(pooled.histograms(key)[1][g], ag.histogram(want, key)[1])
+    with pytest.raises(ValueError, match="membership"):
+        ag.stack(cells).pool([[2, 0, 0, 0, 0]])

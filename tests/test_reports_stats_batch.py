@@ -32,7 +32,10 @@ def assert_same(got, want):
             assert a == b, f.name
 
 
-def counts(k, rows=st.integers(1, 6), high=40):
+ROWS = st.integers(1, 6)
+
+
+def counts(k, rows=ROWS, high=40):
     """(rows, k) count matrices with plenty of empty, tiny and constant rows."""
     return rows.flatmap(lambda r: hnp.arrays(
         np.int64, (r, k), elements=st.one_of(st.just(0), st.integers(0, 3), st.integers(0, high))))

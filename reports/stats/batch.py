@@ -26,10 +26,11 @@ from .reliability import AlphaResult
 from .smallgroups import MIN_ASYMPTOTIC_N, MIN_TEST_N
 
 __all__ = [
-    "BatchAlpha", "BatchComparison", "BatchCorrelation", "BatchDifference", "BatchEstimate", "BatchRankTest",
-    "as_histograms", "brunner_munzel_batch", "cliffs_delta_batch", "compare_batch", "cronbach_alpha_batch",
-    "enps_batch", "enps_change_batch", "favourability_batch", "mean_interval_batch",
-    "score_batch", "score_change_batch", "spearman_batch",
+    "BatchAlpha", "BatchComparison", "BatchCorrelation", "BatchDifference", "BatchEstimate",
+    "BatchRankTest", "as_histograms", "brunner_munzel_batch", "cliffs_delta_batch",
+    "compare_batch", "cronbach_alpha_batch", "enps_batch", "enps_change_batch",
+    "favourability_batch", "mean_interval_batch", "score_batch", "score_change_batch",
+    "spearman_batch",
 ]
 
 

@@ -113,10 +113,12 @@ def brunner_munzel(
 
     Midranks are computed from the counts, so the result equals
     ``scipy.stats.brunnermunzel`` on the expanded data. ``method='auto'`` refuses a test
-    when either n < 10 and uses the studentized permutation distribution (exact
-    enumeration of the multivariate hypergeometric tables, Monte Carlo with a fixed
-    ``seed`` if there are too many) when either n < 20; ``'asymptotic'`` and
-    ``'permutation'`` force a route.
+    when either n < 10 and uses the studentized permutation distribution when either
+    n < 20; ``'asymptotic'`` and ``'permutation'`` force a route. The permutation p-value
+    is exact (every multivariate-hypergeometric table of the pooled histogram, weighted by
+    its probability) when there are at most 5,000 tables; otherwise it is estimated from
+    2,000 tables drawn at once with a fixed ``seed`` as ``(1 + #{|T*| >= |T|}) / 2,001``
+    (never 0; Monte Carlo standard error at most 0.011). ``method`` records the route.
 
     References
     ----------
@@ -124,6 +126,8 @@ def brunner_munzel(
     Biometrical Journal 42, 17-25.
     Neubert, K. & Brunner, E. (2007). A studentized permutation test for the
     non-parametric Behrens-Fisher problem. CSDA 51, 5192-5204.
+    Phipson, B. & Smyth, G. K. (2010). Permutation p-values should never be zero.
+    Stat. Appl. Genet. Mol. Biol. 9(1), 39.
     """
     if method not in {"auto", "asymptotic", "permutation"}:
         raise ValueError(f"method must be 'auto', 'asymptotic' or 'permutation', got {method!r}")
