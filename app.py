@@ -37,6 +37,7 @@ def _init_extensions(app: Flask) -> None:
     from survey.auth.loader import init_login
     from survey.db import configure_engine, db
     from survey.extensions import babel, csrf, limiter, migrate
+    from survey.input_guard import init_input_guard
     from survey.logging import init_logging
 
     init_logging(app)
@@ -50,6 +51,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     init_login(app)
     security.init_security(app)
+    init_input_guard(app)
     errors.init_errors(app)
     templating.init_templating(app)
 

@@ -17,8 +17,8 @@ from typing import Any
 from flask_babel import gettext as _
 
 from reports import stats
+from reports.labels import group_name
 from reports.quarterly import Change, QuarterReport
-from reports.serialise import label_text
 
 MAX_FINDINGS = 6
 
@@ -92,7 +92,7 @@ def _group_changes(report: QuarterReport, limit: int = 2) -> list[Finding]:
         for code, change in row.changes.items():
             if _label(change) == stats.CHANGE:
                 found.append(Finding("group_change", "heatmap", (code,), {
-                    "group": label_text(row.decision.label), "diff": change.label.estimate}))
+                    "group": group_name(row.decision.label), "diff": change.label.estimate}))
     found.sort(key=lambda f: -abs(f.values["diff"]))
     return found[:limit]
 

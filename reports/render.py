@@ -22,8 +22,8 @@ from sqlalchemy import select
 
 from reports import charts
 from reports.findings import finding_text, select_findings
+from reports.labels import group_name
 from reports.quarterly import Change, MeasureSection, QuarterReport
-from reports.serialise import label_text
 from survey.db import db
 from survey.i18n import localized
 from survey.models import Item
@@ -184,7 +184,7 @@ def page_context(report: QuarterReport) -> dict[str, Any]:
     return {
         "report": report, "titles": titles, "items": items, "charts": drawn,
         "findings": findings, "reason_text": reason_text, "label_word": label_word,
-        "heat_style": heat_style, "group_name": label_text, "weight_order": order,
+        "heat_style": heat_style, "group_name": group_name, "weight_order": order,
     }
 
 

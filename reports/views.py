@@ -18,13 +18,14 @@ from werkzeug.wrappers import Response
 
 from reports import context
 from reports.forms import InterventionForm
+from reports.labels import group_name
 from reports.render import (
     home_rows,
     reason_text,
     render_report_page,
     render_report_pdf,
 )
-from reports.serialise import label_text, report_json
+from reports.serialise import report_json
 from reports.service import quarter_report, quarters_with_waves, record_intervention, wave_report
 from survey import audit
 from survey.auth.access import roles_required
@@ -86,7 +87,7 @@ def wave(wave_id: int) -> str:
         abort(404)
     titles = {p.code: localized(p.title_ja, p.title_en) for p in page.pop("principles")}
     return render_template("reports/wave.html", titles=titles, reason_text=reason_text,
-                           group_name=label_text, **page)
+                           group_name=group_name, **page)
 
 
 @bp.route("/reports/interventions", methods=["GET", "POST"])

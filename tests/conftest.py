@@ -36,7 +36,7 @@ def _postgres_url(worker: str) -> str | None:
     if not base:
         return None
     url = make_url(base.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"naranu_test_{worker}"
+    name = f"naranu_test_{worker}_{os.getpid()}"  # several suites may run at once
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -61,7 +61,7 @@ def base_config(database_url: str, **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated database: a SQLite file to copy per test, or a PostgreSQL database URL."""
     pg = _postgres_url(os.environ.get("PYTEST_XDIST_WORKER", "main"))
     url = pg or "sqlite:///" + str(tmp_path_factory.mktemp("template") / "template.sqlite3")
@@ -71,7 +71,17 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     assert result.exit_code == 0, result.output
     with app.app_context():
         db.engine.dispose()
-    return url
+    yield url
+    if pg:
+        _drop_postgres(pg)
+
+
+def _drop_postgres(url: str) -> None:
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture()
@@ -88,18 +98,18 @@ def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
 
 def _reset_postgres(url: str) -> None:
     engine = create_engine(url)
+    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
     with engine.begin() as connection:
-        tables = [t for t in db.metadata.sorted_tables]
-        names = ", ".join(f'"{t.name}"' for t in tables)
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        app = create_app(base_config(url))
-        with app.app_context():
-            from survey.principles.services import seed_default_template
-
-            seed_default_template(db.session)
-            db.session.commit()
-            db.engine.dispose()
     engine.dispose()
+    app = create_app(base_config(url))
+    with app.app_context():
+        from survey.principles.services import seed_default_template
+
+        seed_default_template(db.session)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

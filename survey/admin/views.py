@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -31,6 +40,7 @@ from survey.waves.services import (
     WavePlan,
     invitation_links,
     open_wave,
+    reminder_links,
     response_count,
     status,
     today,
@@ -48,9 +58,18 @@ def _actor() -> tuple[str, int]:
 @admin_only
 def home() -> str:
     """Waves with their dates, status and response rate."""
-    waves = list(db.session.scalars(select(Wave).order_by(Wave.opens_on.desc(), Wave.id.desc())))
-    rows = [(wave, status(wave), response_count(db.session, wave)) for wave in waves]
-    return render_template("admin/home.html", rows=rows, form=_open_form())
+    return render_template("admin/home.html", rows=_wave_rows(), form=_open_form())
+
+
+def _wave_rows() -> list[tuple[Wave, str, int]]:
+    waves = db.session.scalars(select(Wave).order_by(Wave.opens_on.desc(), Wave.id.desc()))
+    return [(wave, status(wave), response_count(db.session, wave)) for wave in waves]
+
+
+def _links(wave: Wave, reminders: bool = False) -> list[tuple[str, str]]:
+    pick = reminder_links if reminders else invitation_links
+    config = current_app.config
+    return pick(db.session, wave, config["TOKEN_KEY"], config["PUBLIC_BASE_URL"])
 
 
 def _open_form() -> OpenWaveForm:
@@ -85,9 +104,7 @@ def open_wave_view() -> str | Response:
                     n=wave.invited_count), "success")
             return redirect(url_for("admin.home"))
     db.session.rollback()
-    waves = list(db.session.scalars(select(Wave).order_by(Wave.opens_on.desc())))
-    rows = [(wave, status(wave), response_count(db.session, wave)) for wave in waves]
-    return render_template("admin/home.html", rows=rows, form=form), 400
+    return render_template("admin/home.html", rows=_wave_rows(), form=form), 400
 
 
 @bp.get("/waves/<int:wave_id>/invitations.csv")
@@ -96,8 +113,7 @@ def invitations_csv(wave_id: int) -> Response:
     """Every invitee's e-mail and link for mail merge (never who has answered)."""
     wave = db.get_or_404(Wave, wave_id)
     try:
-        links = invitation_links(db.session, wave, current_app.config["TOKEN_KEY"],
-                                 current_app.config["PUBLIC_BASE_URL"])
+        links = _links(wave)
     except WaveError as error:
         flash(wave_message(str(error)), "error")
         return redirect(url_for("admin.home"))
@@ -110,18 +126,22 @@ def invitations_csv(wave_id: int) -> Response:
 @bp.post("/waves/<int:wave_id>/send")
 @admin_only
 def send_invitations(wave_id: int) -> Response:
-    """E-mail every invitee their link over SMTP."""
+    """E-mail every invitee their link over SMTP (or, with ``reminders``, only unspent links).
+
+    The page says only how many mails went out, never to whom.
+    """
     wave = db.get_or_404(Wave, wave_id)
+    reminders = request.form.get("reminders") == "1"
     try:
-        links = invitation_links(db.session, wave, current_app.config["TOKEN_KEY"],
-                                 current_app.config["PUBLIC_BASE_URL"])
-        sent = send_mail(current_app.config, wave, links)
+        sent = send_mail(current_app.config, wave, _links(wave, reminders), reminder=reminders)
     except WaveError as error:
         flash(wave_message(str(error)), "error")
     except MailError as error:
         flash(_("Mail could not be sent: %(reason)s", reason=str(error)), "error")
     else:
-        flash(_("%(n)s invitations sent.", n=sent), "success")
+        text = _("%(n)s reminders sent.", n=sent) if reminders else _(
+            "%(n)s invitations sent.", n=sent)
+        flash(text, "success")
     return redirect(url_for("admin.home"))
 
 

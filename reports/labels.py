@@ -1,0 +1,10 @@
+"""How groups are named for people (the JSON API keeps ``attribute=value`` labels instead)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+
+def group_name(label: tuple[tuple[str, str], ...]) -> str:
+    """A group as people name it: its values (``税務課 × 0-2年``), or the whole organisation."""
+    return " × ".join(value for _name, value in label) or _("Whole organisation")
