@@ -32,12 +32,14 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_PASSWORD": None,
     "MAIL_FROM": "naranu@localhost",
     "RATELIMIT_STORAGE_URI": "memory://",
+    "PROXY_FIX": 0,
     "RATELIMIT_LOGIN": "10 per minute",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": 4 * 3600,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # hide_parameters: database errors and echo logs never carry answers or token hashes.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
 }
 
 #: Environment variables that override a setting (read in create_app, not at import).
@@ -49,6 +51,7 @@ ENVIRONMENT = {
     "NARANU_MAIL_FROM": "MAIL_FROM",
     "NARANU_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "NARANU_SECURE_COOKIES": "SESSION_COOKIE_SECURE",
+    "NARANU_PROXY_FIX": "PROXY_FIX",
 }
 
 
@@ -66,7 +69,7 @@ def environment_overrides(environ: dict[str, str] | None = None) -> dict[str, An
 
 
 def _coerce(setting: str, value: str) -> Any:
-    if setting == "MAIL_PORT":
+    if setting in ("MAIL_PORT", "PROXY_FIX"):
         return int(value)
     if setting == "SESSION_COOKIE_SECURE":
         return value.lower() in {"1", "true", "yes"}

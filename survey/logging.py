@@ -37,7 +37,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 #: Loggers that see request data: werkzeug's and gunicorn's request logs, SQL errors.
-REQUEST_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "sqlalchemy", "flask.app")
+REQUEST_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error", "sqlalchemy",
+                   "sqlalchemy.engine", "sqlalchemy.engine.Engine", "flask.app")
 
 
 def redact(text: str) -> str:

@@ -13,8 +13,6 @@ and one guesser would lock everyone out of the login page.
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
@@ -67,6 +65,5 @@ def init_security(app: Flask) -> None:
 
 
 def proxy_hops(app: Flask) -> int:
-    """How many trusted proxies stand in front (``PROXY_FIX`` or ``NARANU_PROXY_FIX``; 0 = none)."""
-    value = app.config.get("PROXY_FIX", os.environ.get("NARANU_PROXY_FIX", 0))
-    return int(value or 0)
+    """How many trusted proxies stand in front (``PROXY_FIX``; 0 = none)."""
+    return int(app.config.get("PROXY_FIX") or 0)

@@ -80,6 +80,6 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         current_locale=current_locale, nav_links=nav_links, role_label=role_label,
         describe_event=describe_event, localized=localized, nps_ends=NPS_ENDS,
-        status_label=status_label,
+        status_label=status_label, zip=zip,
     )
     app.jinja_env.filters["local_date"] = local_date

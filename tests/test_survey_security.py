@@ -235,6 +235,8 @@ def test_werkzeug_and_app_records_are_redacted(
 ) -> None:
     init_logging(app)
     caplog.set_level(logging.INFO)
+    for name in ("werkzeug", app.logger.name):  # alembic's fileConfig (init-db) disables them
+        logging.getLogger(name).disabled = False
     logging.getLogger("werkzeug").info('%s - - [%s] %s', "10.1.2.3", "now",
                                        f'"GET {TOKEN_PATH} HTTP/1.1" 200 -')
     try:

@@ -1,49 +1,38 @@
-"""The answer form, built from a wave's items (one optional field per item)."""
+"""The answer form: Flask-WTF for the CSRF token, plain fields named ``item_<id>``.
+
+The radio buttons are written by the template from :mod:`survey.answering.questionnaire`
+rather than by one WTForms field per choice: on survey day this page is rendered for everyone
+within the hour, and per-choice widget rendering cost more than the rest of the request.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Protocol
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
-from wtforms.validators import Length, Optional
 
-from survey.answering.services import MAX_COMMENT_LENGTH
-from survey.i18n import localized
-from survey.models import Item, ItemKind
-from survey.principles.scales import likert_labels
+
+class HasId(Protocol):
+    """An item or a question."""
+
+    id: int
 
 
 class AnswerForm(FlaskForm):
-    """Base class; fields are added per wave by :func:`answer_form_class`."""
+    """Only the CSRF token; answers are read with :func:`posted_answers`."""
 
 
-def field_name(item: Item) -> str:
+def field_name(item: HasId) -> str:
     """The form field name of an item."""
     return f"item_{item.id}"
 
 
-def answer_form_class(items: list[Item]) -> type[AnswerForm]:
-    """A form class with one optional field per item, labelled in the current language."""
-    fields = {field_name(item): _field_for(item) for item in items}
-    return type("WaveAnswerForm", (AnswerForm,), fields)
-
-
-def _field_for(item: Item) -> RadioField | TextAreaField:
-    label = localized(item.text_ja, item.text_en)
-    if item.kind == ItemKind.COMMENT:
-        return TextAreaField(label, validators=[Optional(), Length(max=MAX_COMMENT_LENGTH)])
-    if item.kind == ItemKind.NPS11:
-        choices = [(str(value), str(value)) for value in range(11)]
-    else:
-        labels = likert_labels(item.scale)
-        choices = [(str(value), labels[value - 1]) for value in range(1, 6)]
-    return RadioField(label, choices=choices, validators=[Optional()],
-                      validate_choice=True, coerce=str)
-
-
-def raw_answers(form: AnswerForm, items: list[Item]) -> dict[int, str | None]:
-    """The posted value of every item (None when skipped)."""
-    return {item.id: getattr(form, field_name(item)).data for item in items}
+def posted_answers(formdata: Mapping[str, str], items: Iterable[HasId]) -> dict[int, str | None]:
+    """The posted value of every item (None when skipped); other fields are ignored."""
+    return {item.id: formdata.get(field_name(item)) for item in items}
 
 
 NOTHING_ANSWERED = _l("Please answer at least one question.")
+SOME_INVALID = _l("Some answers were not valid. Please check the marked questions.")

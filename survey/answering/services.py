@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -59,25 +61,38 @@ def look_up(session: Session, token: str, on: dt.date | None = None) -> Link:
     return Link(LinkState.READY, wave)
 
 
-def clean_answers(items: list[Item], raw: dict[int, str | None]) -> dict[int, int | str]:
-    """Valid answers by item id; skipped items are left out, invalid ones raise ValueError."""
+class Answerable(Protocol):
+    """What validation needs of an item or a question."""
+
+    id: int
+    kind: ItemKind
+
+
+def clean_answers(
+    items: Iterable[Answerable], raw: dict[int, str | None]
+) -> tuple[dict[int, int | str], set[int]]:
+    """(valid answers by item id, ids of invalid answers); skipped items are left out."""
     cleaned: dict[int, int | str] = {}
+    invalid: set[int] = set()
     for item in items:
         value = raw.get(item.id)
         if value is None or str(value).strip() == "":
             continue
-        cleaned[item.id] = _clean_one(item, str(value))
-    return cleaned
+        try:
+            cleaned[item.id] = _clean_one(item, str(value))
+        except ValueError:
+            invalid.add(item.id)
+    return cleaned, invalid
 
 
-def _clean_one(item: Item, value: str) -> int | str:
+def _clean_one(item: Answerable, value: str) -> int | str:
     if item.kind == ItemKind.COMMENT:
-        text = value.strip().replace("\x00", "")
+        text = value.strip()
         if len(text) > MAX_COMMENT_LENGTH:
             raise ValueError("comment_too_long")
         return text
     low, high = (1, 5) if item.kind == ItemKind.LIKERT5 else (0, 10)
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
         raise ValueError("value_out_of_range")
     return int(value)
 

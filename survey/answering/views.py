@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
 from survey.answering import services
-from survey.answering.forms import NOTHING_ANSWERED, answer_form_class, raw_answers
+from survey.answering.forms import NOTHING_ANSWERED, SOME_INVALID, AnswerForm, posted_answers
+from survey.answering.questionnaire import questionnaire
 from survey.answering.services import LinkState
 from survey.db import begin_write, db
-from survey.extensions import csrf  # noqa: F401  (CSRF stays on for this blueprint)
 
 bp = Blueprint("answer", __name__)
 
@@ -20,14 +20,16 @@ def answer(token: str) -> str | tuple[str, int]:
     link = services.look_up(db.session, token)
     if link.state != LinkState.READY or link.wave is None:
         return _link_page(link.state)
-    items = services.wave_items(db.session, link.wave)
-    form = answer_form_class(items)()
+    questions = questionnaire(db.session, link.wave)
+    form = AnswerForm()
+    posted: dict[int, str | None] = {}
+    invalid: set[int] = set()
     if form.validate_on_submit():
-        try:
-            answers = services.clean_answers(items, raw_answers(form, items))
-            if not answers:
-                raise ValueError("nothing_answered")
-        except ValueError:
+        posted = posted_answers(request.form, questions)
+        answers, invalid = services.clean_answers(questions, posted)
+        if invalid:
+            form.form_errors.append(str(SOME_INVALID))
+        elif not answers:
             form.form_errors.append(str(NOTHING_ANSWERED))
         else:
             begin_write(db.session)
@@ -37,10 +39,9 @@ def answer(token: str) -> str | tuple[str, int]:
                 return _link_page(outcome)
             db.session.commit()
             return render_template("answering/thanks.html")
-    return render_template(
-        "answering/form.html", form=form, items=items, wave=link.wave,
-        status=400 if form.errors or form.form_errors else 200,
-    ), (400 if form.errors or form.form_errors else 200)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("answering/form.html", form=form, questions=questions,
+                           wave=link.wave, posted=posted, invalid=invalid), status
 
 
 def _link_page(state: LinkState) -> tuple[str, int]:
