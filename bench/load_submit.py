@@ -44,8 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 CONFIG_ENV = "NARANU_BENCH_CONFIG"
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-RADIO = re.compile(r'name="(item_\d+)" type="radio" value="(\d+)"')
+INPUT = re.compile(r"<input\b([^>]*)>")
+ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
 TEXTAREA = re.compile(r'<textarea[^>]*name="(item_\d+)"')
 COMMENTS = ("窓口の手続きが分かりやすくなりました。", "会議で前向きな話が増えた。", "")
 
@@ -213,15 +213,18 @@ class Tally:
 
 def answer_payload(html: str, rng: random.Random) -> dict[str, str]:
     """A plausible answer: every scale question answered, a comment now and then."""
-    csrf = CSRF.search(html)
     choices: dict[str, list[str]] = {}
-    for name, value in RADIO.findall(html):
-        choices.setdefault(name, []).append(value)
-    payload = {name: rng.choice(values) for name, values in choices.items()}
+    payload: dict[str, str] = {}
+    for tag in INPUT.findall(html):
+        attributes = dict(ATTRIBUTE.findall(tag))
+        name, value = attributes.get("name", ""), attributes.get("value", "")
+        if attributes.get("type") == "radio" and name.startswith("item_"):
+            choices.setdefault(name, []).append(value)
+        elif name == "csrf_token":
+            payload["csrf_token"] = value
+    payload.update({name: rng.choice(values) for name, values in choices.items()})
     for name in TEXTAREA.findall(html):
         payload[name] = rng.choice(COMMENTS)
-    if csrf:
-        payload["csrf_token"] = csrf.group(1)
     return payload
 
 

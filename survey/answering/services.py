@@ -98,15 +98,17 @@ def _clean_one(item: Answerable, value: str) -> int | str:
 
 
 def submit(
-    session: Session, token: str, answers: dict[int, int | str], on: dt.date | None = None
+    session: Session, token: str, answers: dict[int, int | str], on: dt.date | None = None,
+    link: Link | None = None,
 ) -> LinkState:
     """Spend the link and store its answers; the caller began a write transaction and commits.
 
-    Returns READY when stored, otherwise the state that prevented it (nothing written).
+    ``link`` may be passed when it was looked up inside the same write transaction.  Returns
+    READY when stored, otherwise the state that prevented it (nothing written).
     """
     if not answers:
         raise ValueError("nothing_answered")
-    link = look_up(session, token, on)
+    link = link or look_up(session, token, on)
     if link.state != LinkState.READY or link.wave is None:
         return link.state
     spent = session.execute(
