@@ -14,7 +14,7 @@ from survey.db import begin_write, db
 from survey.models import Role, Wave
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
-hr_only = roles_required(Role.HR, Role.ADMIN)
+hr_only = roles_required(Role.HR)
 
 
 @bp.get("/")

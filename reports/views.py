@@ -34,7 +34,7 @@ from survey.i18n import localized
 from survey.models import Role
 
 bp = Blueprint("reports", __name__)
-leadership = roles_required(Role.LEADERSHIP, Role.ADMIN)
+leadership = roles_required(Role.LEADERSHIP)
 
 
 @bp.get("/reports/")

@@ -17,8 +17,11 @@ ANONYMOUS = "anonymous"
 ROLES = (ANONYMOUS, "admin", "leadership", "hr")
 EVERYONE = frozenset(ROLES)
 ADMIN = frozenset({"admin"})
-LEADERSHIP = frozenset({"leadership", "admin"})
-HR = frozenset({"hr", "admin"})
+# Least privilege: only leadership reads reports, only HR downloads exports; the roster is
+# kept by HR and administrators alike.
+LEADERSHIP = frozenset({"leadership"})
+HR = frozenset({"hr"})
+ROSTER = frozenset({"hr", "admin"})
 
 #: (endpoint, method) → the roles that may use it.  Everyone else is refused: anonymous visitors
 #: are sent to the login page (or get 401), signed-in accounts of another role get 403.
@@ -44,8 +47,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("principles.create_item", "POST"): ADMIN,
     ("principles.edit_item", "GET"): ADMIN,
     ("principles.edit_item", "POST"): ADMIN,
-    ("roster.upload", "GET"): HR,
-    ("roster.upload", "POST"): HR,
+    ("roster.upload", "GET"): ROSTER,
+    ("roster.upload", "POST"): ROSTER,
     ("hr.home", "GET"): HR,
     ("hr.export", "POST"): HR,
     ("reports.home", "GET"): LEADERSHIP,
