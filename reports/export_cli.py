@@ -32,7 +32,7 @@ def export_command(wave_id: int, fmt: str, kind: str, comments: bool, out_path: 
     """Export a closed wave's anonymised results (no identifying column); logged publicly."""
     begin_write(db.session)
     try:
-        export = make_export(db.session, wave_id, kind, fmt, comments=comments, role="admin")
+        export = make_export(db.session, wave_id, kind, fmt, comments=comments, role="system")
         Path(out_path).write_bytes(export.content)
     except ExportError as error:
         db.session.rollback()
