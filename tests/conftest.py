@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -191,6 +192,18 @@ def login(client: FlaskClient, make_user: Callable[..., Any]) -> Callable[[str],
         return client
 
     return sign_in
+
+
+def xlsx_bytes(rows: list[list[Any]]) -> bytes:
+    """A workbook whose first sheet holds ``rows`` (for roster upload tests)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 DEPARTMENTS = ("税務課", "住民課", "総務課")

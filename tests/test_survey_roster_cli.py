@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+from conftest import xlsx_bytes
 from flask import Flask
 from flask.testing import FlaskCliRunner
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from survey.db import db
@@ -30,14 +30,6 @@ from survey.roster.services import import_roster, message
 HEADER = "employee_id,email,department\n"
 GOOD = HEADER + "E1,a@town.example.jp,税務課\nE2,b@town.example.jp,住民課\n"
 
-
-def xlsx_bytes(rows: list[list[Any]]) -> bytes:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def zip_bytes(files: dict[str, str]) -> bytes:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import io
 import time
 
 import pytest
-from openpyxl import Workbook
+from conftest import xlsx_bytes
 
 from survey.roster.parsing import (
     RosterError,
@@ -30,15 +29,6 @@ EXPECTED = [
     {"employee_id": "E2", "email": "b@town.example.jp", "部署": "住民課", "勤続": "10年以上"},
 ]
 
-
-def xlsx_bytes(rows: list[list[object]]) -> bytes:
-    """A workbook whose first sheet holds ``rows``."""
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def refusal(filename: str, data: bytes, **options: object) -> RosterError:

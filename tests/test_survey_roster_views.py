@@ -8,10 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import PASSWORD
+from conftest import PASSWORD, xlsx_bytes
 from flask import Flask
 from flask.testing import FlaskClient
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from survey.db import db
@@ -34,14 +33,6 @@ def people(app: Flask) -> list[tuple[str, str, bool]]:
         return sorted((p.employee_id, p.email, p.active)
                       for p in db.session.scalars(select(Person)))
 
-
-def xlsx_bytes(rows: list[list[Any]]) -> bytes:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 @pytest.mark.parametrize("role", ["admin", "hr"])
