@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from survey.answering.services import wave_items
+from survey.answering.services import LinkWave, wave_items
 from survey.models import ItemKind, Wave
 from survey.principles.scales import likert_labels
 
@@ -44,7 +44,7 @@ _CACHE: dict[str, tuple[Question, ...]] = {}
 _CACHE_SIZE = 64
 
 
-def questionnaire(session: Session, wave: Wave) -> tuple[Question, ...]:
+def questionnaire(session: Session, wave: LinkWave | Wave) -> tuple[Question, ...]:
     """The wave's questions in order (read once per process and wave)."""
     found = _CACHE.get(wave.public_id)
     if found is None:

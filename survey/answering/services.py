@@ -17,7 +17,7 @@ from typing import Protocol
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from survey.models import Answer, Invitation, Item, ItemKind, Response, Wave, WaveItem
+from survey.models import Answer, Invitation, Item, ItemKind, Response, Survey, Wave, WaveItem
 from survey.waves.services import WaveStatus, status
 from survey.waves.tokens import hash_token, looks_like_token
 
@@ -35,28 +35,56 @@ class LinkState(StrEnum):
 
 
 @dataclass(frozen=True)
+class LinkWave:
+    """What the answering page needs of a link's wave (read with the link in one query)."""
+
+    id: int
+    public_id: str
+    opens_on: dt.date
+    closes_on: dt.date
+    closed: bool
+    min_group_size: int
+    min_comment_group_size: int
+    title_ja: str
+    title_en: str
+
+
+@dataclass(frozen=True)
 class Link:
-    """A looked-up link: its state and, when answerable, its wave."""
+    """A looked-up link: its state and, when it has one, its wave."""
 
     state: LinkState
-    wave: Wave | None = None
+    wave: LinkWave | None = None
+
+
+_LINK_QUERY = (
+    select(Invitation.spent, Wave.id, Wave.public_id, Wave.opens_on, Wave.closes_on,
+           Wave.closed, Wave.min_group_size, Wave.min_comment_group_size,
+           Survey.title_ja, Survey.title_en)
+    .join(Wave, Wave.id == Invitation.wave_id)
+    .join(Survey, Survey.id == Wave.survey_id)
+)
 
 
 def look_up(session: Session, token: str, on: dt.date | None = None) -> Link:
-    """What a link leads to on day ``on`` (default today), without spending it."""
+    """What a link leads to on day ``on`` (default today), without spending it.
+
+    One query: on survey day this runs for every page view and every submit.
+    """
     if not looks_like_token(token):
         return Link(LinkState.UNKNOWN)
-    invitation = session.get(Invitation, hash_token(token))
-    if invitation is None:
+    row = session.execute(
+        _LINK_QUERY.where(Invitation.token_hash == hash_token(token))).first()
+    if row is None:
         return Link(LinkState.UNKNOWN)
-    wave = session.get(Wave, invitation.wave_id)
-    assert wave is not None  # foreign key
+    spent, *fields = row
+    wave = LinkWave(*fields)
     wave_status = status(wave, on)
     if wave_status == WaveStatus.SCHEDULED:
         return Link(LinkState.NOT_YET_OPEN, wave)
     if wave_status != WaveStatus.OPEN:
         return Link(LinkState.CLOSED, wave)
-    if invitation.spent:
+    if spent:
         return Link(LinkState.SPENT, wave)
     return Link(LinkState.READY, wave)
 
@@ -130,7 +158,7 @@ def submit(
     return LinkState.READY
 
 
-def wave_items(session: Session, wave: Wave) -> list[Item]:
+def wave_items(session: Session, wave: Wave | LinkWave) -> list[Item]:
     """The items a wave asks, in order (one query: this runs on every survey-day request)."""
     return list(session.scalars(
         select(Item).join(WaveItem, WaveItem.item_id == Item.id)

@@ -8,6 +8,7 @@ import secrets
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
@@ -40,7 +41,15 @@ def today() -> dt.date:
     return dt.datetime.now(TOKYO).date()
 
 
-def status(wave: Wave, on: dt.date | None = None) -> WaveStatus:
+class Dated(Protocol):
+    """Anything with a wave's dates and closed flag (a Wave, or a looked-up link's wave)."""
+
+    opens_on: dt.date
+    closes_on: dt.date
+    closed: bool
+
+
+def status(wave: Dated, on: dt.date | None = None) -> WaveStatus:
     """Where a wave stands on ``on`` (default today)."""
     on = on or today()
     if wave.closed:
