@@ -67,6 +67,12 @@ def status_label(state: str) -> str:
     }.get(state, state)
 
 
+def signed(value: float, digits: int = 0) -> str:
+    """``+3``, ``−2.5`` or ``±0``: a change with its sign, never a confusing ``-0``."""
+    text = f"{value:+.{digits}f}"
+    return "±" + text[1:] if float(text) == 0 else text
+
+
 def local_date(value: dt.datetime | dt.date | None) -> str:
     """A date in the user's locale (Asia/Tokyo), never a time of day."""
     if value is None:
@@ -83,3 +89,4 @@ def init_templating(app: Flask) -> None:
         status_label=status_label, zip=zip,
     )
     app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["signed"] = signed
