@@ -149,7 +149,8 @@ def trend_chart(chart_id: str, title: str, alt: str, series: TrendSeries,
 
 
 def participation_chart(chart_id: str, title: str, alt: str, waves: Sequence[str],
-                        rates: Sequence[float | None], counts: Sequence[tuple[int, int]],
+                        rates: Sequence[float | None],
+                        counts: Sequence[tuple[int | None, int | None]],
                         columns: tuple[str, ...], y_label: str) -> Chart:
     """Response rate per wave (bars, percent)."""
     with matplotlib.rc_context(_RC):
@@ -168,7 +169,9 @@ def participation_chart(chart_id: str, title: str, alt: str, waves: Sequence[str
         ax.grid(axis="y", color=GRID, linewidth=0.6)
         ax.set_axisbelow(True)
         svg = to_svg(fig, chart_id, title, alt)
-    rows = tuple((w, str(responded), str(invited), _fmt(100 * r) + "%" if r is not None else "—")
+    rows = tuple((w, "—" if responded is None else str(responded),
+                  "—" if invited is None else str(invited),
+                  _fmt(100 * r) + "%" if r is not None else "—")
                  for w, r, (responded, invited) in zip(waves, rates, counts, strict=True))
     return Chart(chart_id, title, alt, svg, columns, rows)
 

@@ -98,14 +98,14 @@ def _group_changes(report: QuarterReport, limit: int = 2) -> list[Finding]:
 
 
 def _participation(report: QuarterReport) -> list[Finding]:
-    rates = {w.label: (w, r) for w, r in report.participation}
-    wave, rate = rates.get(report.wave.label, (report.wave, None))
-    if rate is None:
+    rates = {w.label: d for w, d in report.participation}
+    current = rates.get(report.wave.label)
+    if current is None or current.rate is None:
         return []
-    previous = rates.get(report.previous.label)[1] if report.previous else None
+    previous = rates.get(report.previous.label) if report.previous else None
     return [Finding("participation", "participation", (), {
-        "responded": wave.responded, "invited": wave.invited, "rate": rate,
-        "previous": previous})]
+        "responded": current.n, "invited": current.invited, "rate": current.rate,
+        "previous": previous.rate if previous else None})]
 
 
 def _extremes(report: QuarterReport) -> list[Finding]:

@@ -120,7 +120,7 @@ class QuarterReport:
     breakdown: str | None = None
     attributes: tuple[str, ...] = ()
     groups: tuple[GroupRow, ...] = ()
-    participation: tuple[tuple[WaveData, float | None], ...] = ()
+    participation: tuple[tuple[WaveData, disclosure.GroupDecision], ...] = ()
     group_participation: tuple[disclosure.GroupDecision, ...] = ()
     comments: tuple[disclosure.CommentGroup, ...] = ()
     weights: stats.RelativeWeightsResult | None = None
@@ -204,7 +204,9 @@ def build_quarter_report(
     """Assemble the quarter's report from loaded waves (pure: no database, no Flask)."""
     upto = [w for w in waves if w.quarter <= quarter]
     current, previous = current_and_previous(upto, quarter)
-    participation = tuple((w, w.responded / w.invited if w.invited else None) for w in upto)
+    # Every wave's overall rate goes through the gate too: an open wave's live count below k
+    # is not shown (its figures wait for the close anyway).
+    participation = tuple((w, plan_for(w, hierarchy).response_rates(())[0]) for w in upto)
     meta = tuple(principles)
     if current is None:
         return QuarterReport(quarter, None, previous, meta, participation=participation)

@@ -100,7 +100,7 @@ def _trend_chart(chart_id: str, title: str, section: MeasureSection, report: Qua
                  enps: bool = False) -> charts.Chart:
     attr = "enps" if enps else "score"
     points = {p.wave: p for p in section.trend.points}
-    waves = [w for w, _r in report.participation if w.closed]
+    waves = [w for w, _d in report.participation if w.closed]
     values, lows, highs, notes = [], [], [], []
     for wave in waves:
         estimate = getattr(points[wave.label].figure, attr) if wave.label in points else None
@@ -125,14 +125,14 @@ def _trend_chart(chart_id: str, title: str, section: MeasureSection, report: Qua
 
 
 def _participation_chart(report: QuarterReport) -> charts.Chart:
-    waves = [w.label for w, _r in report.participation]
-    rates = [r for _w, r in report.participation]
+    waves = [w.label for w, _d in report.participation]
+    rates = [d.rate for _w, d in report.participation]
     known = [r for r in rates if r is not None]
     alt = _("Response rate of %(count)s rounds; latest %(last)s%%.", count=len(waves),
             last=f"{100 * known[-1]:.0f}" if known else "—")
     return charts.participation_chart(
         "participation-chart", _("Response rate per round"), alt, waves, rates,
-        [(w.responded, w.invited) for w, _r in report.participation],
+        [(d.n, d.invited) for _w, d in report.participation],
         (_("Round"), _("Responses"), _("Invited"), _("Response rate")), _("Response rate (%)"))
 
 

@@ -94,8 +94,7 @@ def report_json(report: QuarterReport) -> dict[str, Any]:
         "wave": report.wave.label if report.wave else None,
         "previous_wave": report.previous.label if report.previous else None,
         "k": report.wave.k if report.wave else None,
-        "participation": [{"wave": w.label, "invited": w.invited, "responses": w.responded,
-                           "rate": rate} for w, rate in report.participation],
+        "participation": [{"wave": w.label, **_rate(d)} for w, d in report.participation],
         "principles": {},
     }
     if report.wave is None:

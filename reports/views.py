@@ -51,7 +51,7 @@ def home() -> str:
 def quarter(quarter: str) -> str:
     """The quarterly culture report."""
     report = _report_or_404(quarter)
-    _log_view(f"report {report.quarter.label}")
+    _log_view(report.quarter.label, "web")
     return render_report_page(report)
 
 
@@ -62,7 +62,7 @@ def quarter_pdf(quarter: str) -> Response:
     report = _report_or_404(quarter)
     if report.wave is None:
         abort(404)
-    _log_view(f"report {report.quarter.label} (PDF)")
+    _log_view(report.quarter.label, "pdf")
     response = Response(render_report_pdf(report), mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="naranu-{report.quarter.label}.pdf"')
@@ -74,7 +74,7 @@ def quarter_pdf(quarter: str) -> Response:
 def quarter_json(quarter: str) -> Response:
     """Every figure of the quarterly report as JSON (gated like the page)."""
     report = _report_or_404(quarter)
-    _log_view(f"report {report.quarter.label} (API)")
+    _log_view(report.quarter.label, "api")
     return jsonify(report_json(report))
 
 
@@ -119,9 +119,9 @@ def _report_or_404(label: str):
         abort(404)
 
 
-def _log_view(what: str) -> None:
+def _log_view(quarter: str, form: str) -> None:
     db.session.rollback()  # end the read transaction; the log entry is its own write
     begin_write(db.session)
     audit.record(db.session, "report_viewed", str(current_user.role), int(current_user.id),
-                 what=what)
+                 quarter=quarter, form=form)
     db.session.commit()

@@ -54,7 +54,8 @@ def describe_event(event: AuditEvent) -> str:
                                  wave=d.get("wave"), k=d.get("k")),
         "wave_closed": lambda: _("Round %(wave)s closed.", wave=d.get("wave")),
         "roster_imported": lambda: _("Roster imported: %(n)s people active.", n=d.get("active")),
-        "report_viewed": lambda: _("Report viewed: %(what)s.", what=d.get("what")),
+        "report_viewed": lambda: _("Report %(quarter)s viewed (%(form)s).",
+                                   quarter=d.get("quarter"), form=_form_name(d.get("form"))),
     }
     return texts.get(event.action, lambda: event.action)()
 
@@ -71,6 +72,10 @@ def signed(value: float, digits: int = 0) -> str:
     """``+3``, ``−2.5`` or ``±0``: a change with its sign, never a confusing ``-0``."""
     text = f"{value:+.{digits}f}"
     return "±" + text[1:] if float(text) == 0 else text
+
+
+def _form_name(form: str | None) -> str:
+    return {"web": _("web page"), "pdf": "PDF", "api": "API"}.get(form or "", form or "")
 
 
 def local_date(value: dt.datetime | dt.date | None) -> str:

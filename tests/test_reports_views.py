@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from conftest import TOKEN_KEY
@@ -158,3 +159,30 @@ def _entries(app: Flask) -> list:
 
     with app.app_context():
         return interventions(db.session)
+
+
+def test_open_wave_rate_below_k_is_suppressed_for_leadership_and_admin(
+    app: Flask, open_wave: Callable[..., Any], make_user: Callable[..., Any]
+) -> None:
+    """A live count of 1..k-1 answers is a figure about fewer than k people: never shown."""
+    from conftest import PASSWORD
+
+    from reports.quarters import quarter_of
+    from survey.waves.services import today
+
+    _wave_id, links = open_wave(label="live-rate")
+    staff = app.test_client()
+    for link in links[:3]:
+        html = staff.get(link).get_data(as_text=True)
+        item = html.split('name="item_', 1)[1].split('"', 1)[0]
+        assert staff.post(link, data={f"item_{item}": "4"}).status_code == 200
+    leader, admin = app.test_client(), app.test_client()
+    for client, role in ((leader, "leadership"), (admin, "admin")):
+        user = make_user(role)
+        client.post("/login", data={"email": user.email, "password": PASSWORD})
+    quarter = quarter_of(today()).label
+    data = leader.get(f"/api/v1/reports/{quarter}").get_json()
+    live = next(entry for entry in data["participation"] if entry["wave"] == "live-rate")
+    assert live["suppressed"] == "below_k" and "n" not in live and "rate" not in live
+    page = admin.get("/admin/?lang=en").get_data(as_text=True)
+    assert "fewer than 5" in page and ">3 (" not in page

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from survey.admin.forms import ItemForm, PrincipleForm
 from survey.auth.access import roles_required
 from survey.db import begin_write, db
+from survey.i18n import localized
 from survey.models import Item, Principle, Role
 from survey.principles.services import (
     PrincipleError,
@@ -33,7 +34,8 @@ _ERRORS = {
 def _item_form(**data: object) -> ItemForm:
     form = ItemForm(data=data or None)
     form.principle.choices = [(0, _("(none)"))] + [
-        (p.id, f"{p.code} — {p.title_ja}") for p in ordered_principles(db.session)
+        (p.id, f"{p.code} — {localized(p.title_ja, p.title_en)}")
+        for p in ordered_principles(db.session)
     ]
     return form
 
