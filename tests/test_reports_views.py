@@ -139,8 +139,12 @@ def test_invalid_intervention_is_refused_with_a_message(
         "on": "2026-13-45", "principles": [], "text": ""})
     assert response.status_code == 400
     body = response.get_data(as_text=True)
-    assert "Enter a date as YYYY-MM-DD." in body
+    assert "There is no such date." in body  # the right shape, but no 13th month
     assert "Choose at least one principle." in body
+    wrong_shape = client.post("/reports/interventions?lang=en", data={
+        "on": "31/01/2026", "principles": ["no-blame"], "text": "x"})
+    assert wrong_shape.status_code == 400
+    assert "Enter a date as YYYY-MM-DD." in wrong_shape.get_data(as_text=True)
 
 
 def test_intervention_post_without_csrf_token_is_rejected(
