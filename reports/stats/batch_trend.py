@@ -14,7 +14,13 @@ import numpy as np
 from scipy import special
 
 from .batch import _codes, _nan_where, _Rows, _t_quantile, _t_two_sided_p
-from .trend import MIN_NONPARAMETRIC_WAVES, MannKendallResult, TrendResult, _pairs
+from .trend import (
+    MIN_NONPARAMETRIC_WAVES,
+    MannKendallResult,
+    TrendResult,
+    _pairs,
+    check_finite_positive,
+)
 
 __all__ = ["BatchMannKendall", "BatchTrend", "mann_kendall_batch", "theil_sen_batch",
            "trend_wls_batch"]
@@ -58,10 +64,7 @@ def _series(times: Any, values: Any, weights: Any = None) -> tuple[np.ndarray, .
     if t.ndim != 1 or y.ndim != 2 or y.shape[1] != t.size or w.shape != y.shape:
         raise ValueError(f"need times (T,), values and weights (series, T); got {t.shape}, "
                          f"{y.shape} and {w.shape}")
-    if not (np.all(np.isfinite(t)) and np.all(np.isfinite(y)) and np.all(np.isfinite(w))):
-        raise ValueError("times, values and weights must be finite")
-    if np.any(w <= 0):
-        raise ValueError("weights must be positive")
+    check_finite_positive(t, y, w)
     return t, y, w
 
 

@@ -80,11 +80,16 @@ def _series(t: Any, y: Any, w: Any = None) -> tuple[np.ndarray, ...]:
     if t.ndim != 1 or t.shape != y.shape or w.shape != y.shape:
         raise ValueError(f"times, values and weights must be 1-D of equal length, got "
                          f"{t.shape}, {y.shape}, {w.shape}")
+    check_finite_positive(t, y, w)
+    return t, y, w
+
+
+def check_finite_positive(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
+    """Refuse non-finite times/values/weights and non-positive weights (shared by batches)."""
     if not (np.all(np.isfinite(t)) and np.all(np.isfinite(y)) and np.all(np.isfinite(w))):
         raise ValueError("times, values and weights must be finite")
     if np.any(w <= 0):
         raise ValueError("weights must be positive")
-    return t, y, w
 
 
 def wls_fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from survey import audit
@@ -219,6 +219,5 @@ def response_count(session: Session, wave: Wave) -> int:
 def forget_invitations(session: Session, wave: Wave) -> None:
     """Delete a closing wave's invitations: after close nobody can learn who took part."""
     wave.responded_count = response_count(session, wave)
+    session.flush()  # keep the count before the invitations it was counted from are gone
     session.execute(delete(Invitation).where(Invitation.wave_id == wave.id))
-    session.execute(update(Wave).where(Wave.id == wave.id).values(
-        responded_count=wave.responded_count))
