@@ -3,21 +3,26 @@
     .venv/bin/python bench/load_submit.py --db sqlite --staff 5000 --concurrency 200
     .venv/bin/python bench/load_submit.py --db postgresql
 
-It builds a fresh database (init-db, a roster of N, one open wave), serves the real app with
-``gunicorn.conf.py`` on a free loopback port, and has ``--concurrency`` client threads play the
-staff: GET the form, take the CSRF token and the question names from the HTML, POST an answer.
-Then it counts what the database holds: ``lost`` = answers acknowledged with the thank-you page
-minus responses stored (must be 0), and checks spent invitations == responses.
+Each round builds a fresh database (init-db, a roster of N, one open wave), serves the real
+app with ``gunicorn.conf.py`` on a free loopback port, and has ``--concurrency`` simulated
+phones play the staff, each on its own keep-alive connection (bench/phone.py): GET the form,
+take the CSRF key and the question names from the HTML, POST an answer.  Then it counts what
+the database holds: ``lost`` = answers acknowledged with the thank-you page minus responses
+stored (must be 0), and checks spent invitations == responses.
 
 The same load then runs against a minimal Flask app under the same gunicorn settings whose GET
 returns a tiny form and whose POST inserts one row on the same kind of database with the same
-durability settings (the baseline); ``ratio`` = naranu's answers/s ÷ the baseline's.
+durability settings (the baseline); ``ratio`` = naranu's answers/s ÷ the baseline's.  Rounds
+alternate the two (``--rounds``, default 3) because this machine's speed drifts by ±10 %
+from one minute to the next; the figures are medians over rounds.  Each line also shows the
+CPU time per answer of the server processes and of the load generator, which shares the CPU.
 The last line printed is one JSON object with the headline figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import json
 import os
@@ -30,10 +35,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,9 +46,13 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from phone import Phone, ProtocolError  # noqa: E402  (bench/ is on the path when run)
+
 CONFIG_ENV = "NARANU_BENCH_CONFIG"
-INPUT = re.compile(r"<input\b([^>]*)>")
-ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
+# The answering page's markup (templates/answering/*.html); one pass each, since the load
+# generator shares the CPU with the server it measures.
+RADIO = re.compile(r'<input type="radio" name="(item_\d+)" value="(\d+)"')
+FORM_KEY = re.compile(r'name="csrf_token"[^>]*value="([^"]*)"')
 TEXTAREA = re.compile(r'<textarea[^>]*name="(item_\d+)"')
 COMMENTS = ("窓口の手続きが分かりやすくなりました。", "会議で前向きな話が増えた。", "")
 
@@ -75,7 +82,7 @@ def baseline_app() -> Any:
     def answer(token: str) -> str:
         if request.method == "GET":
             return ('<form method="post"><input name="csrf_token" type="hidden" value="x">'
-                    '<input name="item_1" type="radio" value="3"></form>')
+                    '<input type="radio" name="item_1" value="3"></form>')
         with engine.begin() as connection:
             connection.execute(text("INSERT INTO baseline (id, value) VALUES (:id, :value)"),
                                {"id": secrets.token_hex(16), "value": request.form["item_1"]})
@@ -183,6 +190,22 @@ class Gunicorn:
         self.stop()
         raise SystemExit(f"gunicorn did not start for {target}")
 
+    def cpu_seconds(self) -> tuple[float, float]:
+        """(user, system) CPU seconds used so far by the master and its workers (``/proc``)."""
+        user = system = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # a process that ended meanwhile
+            if int(fields[2]) == self.process.pid:  # process group = the master's pid
+                # utime + stime, and cutime + cstime: workers recycled (max_requests) and
+                # reaped by the master still count.
+                user += int(fields[11]) + int(fields[13])
+                system += int(fields[12]) + int(fields[14])
+        tick = os.sysconf("SC_CLK_TCK")
+        return user / tick, system / tick
+
     def stop(self) -> None:
         """Stop the server and its workers."""
         if self.process.poll() is None:
@@ -204,65 +227,74 @@ class Tally:
     post_ms: list[float] = field(default_factory=list)
     acknowledged: int = 0
     errors: dict[str, int] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    seconds: float = 0.0
+    client_cpu_s: float = 0.0
+    server_user_s: float = 0.0
+    server_system_s: float = 0.0
 
     def error(self, what: str) -> None:
-        with self.lock:
-            self.errors[what] = self.errors.get(what, 0) + 1
+        self.errors[what] = self.errors.get(what, 0) + 1
 
 
 def answer_payload(html: str, rng: random.Random) -> dict[str, str]:
     """A plausible answer: every scale question answered, a comment now and then."""
     choices: dict[str, list[str]] = {}
-    payload: dict[str, str] = {}
-    for tag in INPUT.findall(html):
-        attributes = dict(ATTRIBUTE.findall(tag))
-        name, value = attributes.get("name", ""), attributes.get("value", "")
-        if attributes.get("type") == "radio" and name.startswith("item_"):
-            choices.setdefault(name, []).append(value)
-        elif name == "csrf_token":
-            payload["csrf_token"] = value
+    for name, value in RADIO.findall(html):
+        choices.setdefault(name, []).append(value)
+    key = FORM_KEY.search(html)
+    payload = {"csrf_token": key.group(1)} if key else {}
     payload.update({name: rng.choice(values) for name, values in choices.items()})
     for name in TEXTAREA.findall(html):
         payload[name] = rng.choice(COMMENTS)
     return payload
 
 
-def one_staff(base: str, path: str, tally: Tally, seed: int) -> None:
-    """Open the link, then send an answer, as one phone would."""
+async def one_staff(host: str, port: int, path: str, tally: Tally, seed: int) -> None:
+    """Open the link, then send an answer, as one phone would (one keep-alive connection)."""
     rng = random.Random(seed)
-    with requests.Session() as phone:
-        try:
+    try:
+        async with Phone(host, port) as phone:
             started = time.perf_counter()
-            form = phone.get(base + path, timeout=30)
+            form = await phone.get(path)
             got = time.perf_counter()
-            if form.status_code != 200:
-                tally.error(f"GET {form.status_code}")
+            if form.status != 200:
+                tally.error(f"GET {form.status}")
                 return
-            sent = phone.post(base + path, data=answer_payload(form.text, rng), timeout=30)
+            sent = await phone.post(path, answer_payload(form.text, rng))
             done = time.perf_counter()
-        except requests.RequestException as error:
-            tally.error(type(error).__name__)
-            return
-    with tally.lock:
-        tally.get_ms.append((got - started) * 1000)
-        tally.post_ms.append((done - got) * 1000)
-    if sent.status_code == 200 and ("thanks" in sent.text or "Thank you" in sent.text
-                                    or "role=\"status\"" in sent.text):
-        with tally.lock:
-            tally.acknowledged += 1
+    except (OSError, TimeoutError, ProtocolError) as error:
+        tally.error(type(error).__name__)
+        return
+    tally.get_ms.append((got - started) * 1000)
+    tally.post_ms.append((done - got) * 1000)
+    if sent.status == 200 and ("thanks" in sent.text or "Thank you" in sent.text
+                               or 'role="status"' in sent.text):
+        tally.acknowledged += 1
     else:
-        tally.error(f"POST {sent.status_code}")
+        tally.error(f"POST {sent.status}")
 
 
-def run_load(base: str, paths: list[str], concurrency: int) -> tuple[Tally, float]:
-    """Every path answered once by ``concurrency`` threads; returns the tally and wall seconds."""
+def run_load(server: Gunicorn, paths: list[str], concurrency: int) -> Tally:
+    """Every path answered once by ``concurrency`` phones at a time, timed and CPU-counted."""
+    host, port = server.url.removeprefix("http://").rsplit(":", 1)
     tally = Tally()
+    queue = iter(enumerate(paths))
+
+    async def staff_in_turn() -> None:
+        for number, path in queue:  # shared iterator: each path is taken by one phone
+            await one_staff(host, int(port), path, tally, number)
+
+    async def everyone() -> None:
+        await asyncio.gather(*(staff_in_turn() for _ in range(concurrency)))
+
+    server_cpu, client_cpu = server.cpu_seconds(), time.process_time()
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        for number, path in enumerate(paths):
-            pool.submit(one_staff, base, path, tally, number)
-    return tally, time.perf_counter() - started
+    asyncio.run(everyone())
+    tally.seconds = time.perf_counter() - started
+    tally.client_cpu_s = time.process_time() - client_cpu
+    user, system = server.cpu_seconds()
+    tally.server_user_s, tally.server_system_s = user - server_cpu[0], system - server_cpu[1]
+    return tally
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -287,14 +319,18 @@ def stored_counts(config: dict[str, Any], wave_id: int) -> tuple[int, int]:
     return int(responses or 0), int(spent or 0)
 
 
-def describe(label: str, tally: Tally, seconds: float) -> float:
+def describe(label: str, tally: Tally) -> float:
     """Print one run's figures; returns answers per second."""
-    per_s = tally.acknowledged / seconds if seconds else 0.0
-    print(f"{label}: {tally.acknowledged} answers in {seconds:.1f} s = {per_s:.0f}/s; "
-          f"POST p50 {percentile(tally.post_ms, 50):.0f} ms, p95 "
+    per_s = tally.acknowledged / tally.seconds if tally.seconds else 0.0
+    each = max(tally.acknowledged, 1)
+    print(f"{label}: {tally.acknowledged} answers in {tally.seconds:.1f} s = {per_s:.0f}/s; "
+          f"answer (POST) p50 {percentile(tally.post_ms, 50):.0f} ms, p95 "
           f"{percentile(tally.post_ms, 95):.0f} ms, p99 {percentile(tally.post_ms, 99):.0f} ms; "
-          f"GET p50 {percentile(tally.get_ms, 50):.0f} ms, p99 "
-          f"{percentile(tally.get_ms, 99):.0f} ms; errors {sum(tally.errors.values())} "
+          f"form (GET) p50 {percentile(tally.get_ms, 50):.0f} ms, p99 "
+          f"{percentile(tally.get_ms, 99):.0f} ms; CPU per answer: server "
+          f"{(tally.server_user_s + tally.server_system_s) / each * 1000:.2f} ms (system "
+          f"{tally.server_system_s / each * 1000:.2f}), load generator "
+          f"{tally.client_cpu_s / each * 1000:.2f} ms; errors {sum(tally.errors.values())} "
           f"{tally.errors or ''}", flush=True)
     return per_s
 
@@ -305,58 +341,97 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--staff", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternating naranu/baseline rounds, each on a fresh database")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=None, help="threads per worker")
     parser.add_argument("--pg-url", default=os.environ.get(
         "BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args(argv)
+    if args.threads:
+        os.environ["NARANU_THREADS"] = str(args.threads)
 
+    rounds = [one_round(args, number) for number in range(1, args.rounds + 1)]
+    result = summary(args, rounds)
+    print(json.dumps(result))
+    return 0 if result["errors"] == 0 and result["lost"] == 0 else 1
+
+
+@dataclass
+class Round:
+    """One round's naranu run, its database check, and (unless skipped) the baseline run."""
+
+    naranu: Tally
+    lost: int
+    spent_without_answer: int
+    baseline: Tally | None
+
+
+def one_round(args: argparse.Namespace, number: int) -> Round:
+    """A fresh database, naranu under load, the count, then the baseline under the same load."""
     with tempfile.TemporaryDirectory(prefix="naranu-bench-") as folder:
         url, drop = create_database(args.db, Path(folder), args.pg_url)
         config = {"SECRET_KEY": secrets.token_hex(32), "TOKEN_KEY": secrets.token_hex(32),
                   "SQLALCHEMY_DATABASE_URI": url}
         try:
-            result = measure(args, config)
+            print(f"round {number}: preparing {args.staff} staff on {args.db} …", flush=True)
+            wave_id, paths = prepare(config, args.staff)
+            random.Random(number).shuffle(paths)
+            tally = serve_and_load("load_submit:naranu_app()", config, args, paths)
+            describe("naranu", tally)
+            responses, spent = stored_counts(config, wave_id)
+            lost = tally.acknowledged - responses
+            print(f"stored {responses} responses, {spent} invitations spent, acknowledged "
+                  f"{tally.acknowledged}: lost {lost}, spent-without-answer "
+                  f"{spent - responses}", flush=True)
+            baseline = None
+            if not args.no_baseline:
+                prepare_baseline(config)
+                baseline = serve_and_load("load_submit:baseline_app()", config, args,
+                                          [f"/b/{i}" for i in range(args.staff)])
+                describe("baseline (one insert)", baseline)
         finally:
             drop()
-    print(json.dumps(result))
-    return 0 if result["errors"] == 0 and result["lost"] == 0 else 1
+    return Round(tally, lost, spent - responses, baseline)
 
 
-def measure(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, Any]:
-    """Prepare, load naranu, count, load the baseline; the headline figures."""
-    print(f"preparing {args.staff} staff on {args.db} …", flush=True)
-    wave_id, paths = prepare(config, args.staff)
-    random.Random(0).shuffle(paths)
-    server = Gunicorn("load_submit:naranu_app()", config, args.workers)
+def serve_and_load(target: str, config: dict[str, Any], args: argparse.Namespace,
+                   paths: list[str]) -> Tally:
+    """Start gunicorn for ``target``, play every path, stop the server."""
+    server = Gunicorn(target, config, args.workers)
     try:
-        tally, seconds = run_load(server.url, paths, args.concurrency)
+        return run_load(server, paths, args.concurrency)
     finally:
         server.stop()
-    per_s = describe("naranu", tally, seconds)
-    responses, spent = stored_counts(config, wave_id)
-    lost = tally.acknowledged - responses
-    print(f"stored {responses} responses, {spent} invitations spent, "
-          f"acknowledged {tally.acknowledged}: lost {lost}, "
-          f"spent-without-answer {spent - responses}", flush=True)
-    baseline = 0.0
-    if not args.no_baseline:
-        prepare_baseline(config)
-        server = Gunicorn("load_submit:baseline_app()", config, args.workers)
-        try:
-            base_tally, base_seconds = run_load(
-                server.url, [f"/b/{i}" for i in range(args.staff)], args.concurrency)
-        finally:
-            server.stop()
-        baseline = describe("baseline (one insert)", base_tally, base_seconds)
+
+
+def summary(args: argparse.Namespace, rounds: list[Round]) -> dict[str, Any]:
+    """The headline figures: medians over rounds, percentiles over every request of every round.
+
+    ``ratio`` is the median of each round's naranu ÷ baseline (the two run back to back, so a
+    busy moment on the machine affects both); ``p50/p95/p99_ms`` are the answer's latency (the
+    POST that stores it and returns the thank-you page), ``form_p99_ms`` the form's.
+    """
+    def per_s(tally: Tally) -> float:
+        return tally.acknowledged / tally.seconds if tally.seconds else 0.0
+
+    posts = [ms for one in rounds for ms in one.naranu.post_ms]
+    gets = [ms for one in rounds for ms in one.naranu.get_ms]
+    baselines = [per_s(one.baseline) for one in rounds if one.baseline is not None]
+    ratios = [per_s(one.naranu) / per_s(one.baseline) for one in rounds
+              if one.baseline is not None and per_s(one.baseline)]
     return {
-        "db": args.db, "answers": tally.acknowledged, "per_s": round(per_s, 1),
-        "p50_ms": round(percentile(tally.post_ms, 50), 1),
-        "p95_ms": round(percentile(tally.post_ms, 95), 1),
-        "p99_ms": round(percentile(tally.post_ms, 99), 1),
-        "errors": sum(tally.errors.values()) + abs(spent - responses), "lost": lost,
-        "baseline_per_s": round(baseline, 1),
-        "ratio": round(per_s / baseline, 2) if baseline else None,
+        "db": args.db, "answers": sum(one.naranu.acknowledged for one in rounds),
+        "rounds": len(rounds),
+        "per_s": round(statistics.median(per_s(one.naranu) for one in rounds), 1),
+        "p50_ms": round(percentile(posts, 50), 1), "p95_ms": round(percentile(posts, 95), 1),
+        "p99_ms": round(percentile(posts, 99), 1), "form_p99_ms": round(percentile(gets, 99), 1),
+        "errors": sum(sum(one.naranu.errors.values()) + abs(one.spent_without_answer)
+                      for one in rounds),
+        "lost": sum(one.lost for one in rounds),
+        "baseline_per_s": round(statistics.median(baselines), 1) if baselines else None,
+        "ratio": round(statistics.median(ratios), 2) if ratios else None,
     }
 
 
