@@ -7,7 +7,13 @@ from typing import Any
 
 from flask import Flask
 
-from survey.config import DEFAULTS, ensure_instance_secrets, environment_overrides, sqlite_url
+from survey.config import (
+    DEFAULTS,
+    engine_options,
+    ensure_instance_secrets,
+    environment_overrides,
+    sqlite_url,
+)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -30,6 +36,8 @@ def _configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     app.config.update(environment_overrides())
     if config is not None:
         app.config.update(config)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"])
 
 
 def _init_extensions(app: Flask) -> None:

@@ -68,6 +68,18 @@ def environment_overrides(environ: dict[str, str] | None = None) -> dict[str, An
     return overrides
 
 
+def engine_options(url: str, options: dict[str, Any]) -> dict[str, Any]:
+    """SQLAlchemy engine options for ``url``: no pre-ping on an SQLite file.
+
+    Pre-ping (a ``SELECT 1`` at every checkout) guards against server connections dropped by a
+    restart or a firewall; an SQLite connection is a file handle that cannot go stale, so there
+    it would only add a query to every request.
+    """
+    if url.startswith("sqlite"):
+        return {**options, "pool_pre_ping": False}
+    return options
+
+
 def _coerce(setting: str, value: str) -> Any:
     if setting in ("MAIL_PORT", "PROXY_FIX"):
         return int(value)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 
@@ -73,7 +75,11 @@ class WriterQueue:
 
     @staticmethod
     def release(_dbapi_connection: Any, record: Any) -> None:
-        info = record.info
+        WriterQueue.leave(record.info)
+
+    @staticmethod
+    def leave(info: dict[str, Any]) -> None:
+        """Let the next writer in (no-op when this connection is not the writer)."""
         if info.pop("writer_held", False):
             fcntl.flock(info["writer_fd"], fcntl.LOCK_UN)
 
@@ -122,3 +128,26 @@ def begin_write(session: Session | scoped_session[Session]) -> None:
             raise RuntimeError("begin_write() must come before the transaction's first change")
         real.rollback()  # a read-only transaction: start again as the writer
     real.connection(execution_options={_IMMEDIATE: True})
+
+
+@contextmanager
+def write_transaction(connection: Connection) -> Iterator[Connection]:
+    """Run a write transaction on ``connection``: committed on exit, rolled back on an error.
+
+    For the survey-day hot path, which needs three Core statements and none of the ORM
+    session's bookkeeping.  A read transaction still open on the connection is ended first:
+    SQLite cannot turn a read snapshot into a write once another writer has committed.  On
+    SQLite the transaction waits its turn in the writer queue and begins IMMEDIATE, like
+    :func:`begin_write`, and gives the turn up as soon as it has committed or rolled back.
+    """
+    if connection.in_transaction():
+        connection.rollback()
+    sqlite = is_sqlite(connection.engine)
+    if sqlite:
+        connection.execution_options(**{_IMMEDIATE: True})
+    try:
+        with connection.begin():
+            yield connection
+    finally:
+        if sqlite:
+            WriterQueue.leave(connection.info)

@@ -1,4 +1,8 @@
-"""Language choice: Japanese first, English on request (``?lang=en``), remembered in the session."""
+"""Language choice: Japanese first, English on request (``?lang=en``), remembered in the session.
+
+Except on the staff pages (the ``answer`` blueprint): staff carry no cookie at all, so there the
+language lives in the link alone (``/s/<token>?lang=en``; the form posts back to that URL).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from pathlib import Path
 from flask import Flask, current_app, has_request_context, request, session
 
 LANGUAGE_SESSION_KEY = "lang"
+COOKIELESS_BLUEPRINTS = frozenset({"answer"})
 
 
 def select_locale() -> str:
@@ -16,7 +21,8 @@ def select_locale() -> str:
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in languages:
-        session[LANGUAGE_SESSION_KEY] = asked
+        if request.blueprint not in COOKIELESS_BLUEPRINTS:
+            session[LANGUAGE_SESSION_KEY] = asked
         return asked
     remembered = session.get(LANGUAGE_SESSION_KEY)
     if remembered in languages:

@@ -13,7 +13,8 @@ and one guesser would lock everyone out of the login page.
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, Request, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -49,8 +50,22 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+class CookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, without the signing set-up when no cookie came.
+
+    Staff answering a survey carry no cookie (survey.answering.forms), and on survey day those
+    requests are nearly all of them; Flask would still build a signing serializer for each.
+    """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_security(app: Flask) -> None:
     """Register the header hook, the cookie flags and (if configured) the proxy fix."""
+    app.session_interface = CookieSessionInterface()
     secure = bool(app.config.get("SESSION_COOKIE_SECURE"))
     app.config["SESSION_COOKIE_SECURE"] = secure
     app.config["REMEMBER_COOKIE_SECURE"] = secure

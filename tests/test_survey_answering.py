@@ -221,3 +221,94 @@ def test_with_csrf_on_a_post_without_token_is_rejected_and_stores_nothing(
                       page.get_data(as_text=True))
     accepted = client.post(links[0], data={"csrf_token": token.group(1), f"item_{likert_id}": "3"})
     assert accepted.status_code == 200 and stored(secure) == (1, 1)
+
+
+def _form_key(page_html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page_html).group(1)
+
+
+def test_the_form_key_belongs_to_its_link_and_outlives_any_session(
+    make_app: Callable[..., Flask], open_wave: Callable[..., Any]
+) -> None:
+    wave_id, links = open_wave()
+    secure = make_app(WTF_CSRF_ENABLED=True)
+    likert_id = items_by_kind(secure, wave_id)["likert5"][0].id
+    key_a = _form_key(secure.test_client().get(links[0]).get_data(as_text=True))
+    key_b = _form_key(secure.test_client().get(links[1]).get_data(as_text=True))
+    assert key_a != key_b
+    other = secure.test_client()
+    for wrong in (key_b, key_a[:-1], "鍵" * 64, ""):
+        page = other.post(links[0], data={"csrf_token": wrong, f"item_{likert_id}": "3"})
+        assert page.status_code == 400, wrong
+        assert "フォームの有効期限" in page.get_data(as_text=True)
+    assert stored(secure) == (0, 0) and not spent(secure, links[0])
+    # A different browser (no cookie, no session) with link A's page key is accepted: the
+    # key is bound to the link, so a form left open for hours still sends.
+    accepted = other.post(links[0], data={"csrf_token": key_a, f"item_{likert_id}": "3"})
+    assert accepted.status_code == 200 and stored(secure) == (1, 1)
+
+
+def test_staff_pages_set_no_cookie_in_either_language(
+    client: FlaskClient, link: tuple[int, str], likert: Item
+) -> None:
+    path = link[1]
+    pages = [client.get(path), client.get(path + "?lang=en"),
+             client.post(path + "?lang=en", data={f"item_{likert.id}": "2"}),
+             client.get(path + "?lang=en")]
+    assert [page.status_code for page in pages] == [200, 200, 200, 410]
+    assert all("Set-Cookie" not in page.headers for page in pages)
+    thanks = pages[2].get_data(as_text=True)
+    assert "Thank you. Your answers are saved." in thanks
+    assert path.rsplit("/", 1)[1] not in thanks  # the same page for everyone: no link in it
+    assert "This link has already been used" in pages[3].get_data(as_text=True)
+
+
+def test_the_language_switch_keeps_the_link(client: FlaskClient, link: tuple[int, str]) -> None:
+    path = link[1]
+    japanese = client.get(path).get_data(as_text=True)
+    assert f'href="{path}?lang=en"' in japanese
+    english = client.get(path + "?lang=en").get_data(as_text=True)
+    assert f'href="{path}?lang=ja"' in english
+
+
+def test_a_signed_in_account_never_leaks_into_the_staff_page(
+    app: Flask, client: FlaskClient, login: Callable[[str], FlaskClient],
+    open_wave: Callable[..., Any],
+) -> None:
+    _wave_id, links = open_wave()
+    admin = login("admin")
+    seen_by_admin = admin.get(links[0]).get_data(as_text=True)
+    staff = app.test_client().get(links[1]).get_data(as_text=True)
+    for page in (seen_by_admin, staff):
+        assert "ログアウト" not in page and "/admin/" not in page
+    assert links[0].rsplit("/", 1)[1] not in staff  # nobody else's link in the page
+    assert links[1].rsplit("/", 1)[1] in staff
+
+
+def test_an_edited_survey_title_shows_on_the_next_page_view(
+    app: Flask, client: FlaskClient, link: tuple[int, str]
+) -> None:
+    from survey.models import Survey
+
+    assert "行動指針パルスサーベイ" in client.get(link[1]).get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(update(Survey).values(title_ja="新しい題名"))
+        db.session.commit()
+    assert "新しい題名" in client.get(link[1]).get_data(as_text=True)
+
+
+def test_submit_with_a_link_read_before_another_spent_it_stores_nothing(
+    app: Flask, link: tuple[int, str], likert: Item
+) -> None:
+    from survey.answering.services import LinkState, look_up, submit
+    from survey.db import write_transaction
+
+    token = link[1].rsplit("/", 1)[1]
+    with app.app_context(), db.engine.connect() as connection:
+        stale = look_up(connection, token)
+        assert stale.state == LinkState.READY
+        with write_transaction(connection):
+            assert submit(connection, token, {likert.id: 4}, link=stale) == LinkState.READY
+        with write_transaction(connection):
+            assert submit(connection, token, {likert.id: 1}, link=stale) == LinkState.SPENT
+    assert stored(app) == (1, 1)

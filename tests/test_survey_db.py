@@ -77,3 +77,31 @@ def test_concurrent_writers_queue_instead_of_failing(app: Flask) -> None:
     assert errors == []
     with app.app_context():
         assert db.session.query(Setting).filter(Setting.key.like("w%")).count() == 80
+
+
+def test_write_transaction_leaves_the_writer_queue_as_soon_as_it_commits(app: Flask) -> None:
+    from survey.db import write_transaction
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite only: PostgreSQL has its own durability and locking")
+    with app.app_context(), db.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))  # an open read transaction is ended first
+        with write_transaction(connection):
+            connection.execute(text("INSERT INTO setting (key, value) VALUES ('w', '1')"))
+            assert not _lock_is_free(app)
+        assert _lock_is_free(app)  # while the connection is still checked out
+        with pytest.raises(RuntimeError), write_transaction(connection):
+            connection.execute(text("INSERT INTO setting (key, value) VALUES ('x', '1')"))
+            raise RuntimeError("rolled back")
+        assert _lock_is_free(app)
+        keys = connection.execute(text("SELECT key FROM setting WHERE key IN ('w', 'x')"))
+        assert keys.scalars().all() == ["w"]
+
+
+def test_pre_ping_only_for_server_databases() -> None:
+    from survey.config import engine_options
+
+    options = {"pool_pre_ping": True, "hide_parameters": True}
+    assert engine_options("sqlite:////tmp/x.sqlite3", options) == {
+        "pool_pre_ping": False, "hide_parameters": True}
+    assert engine_options("postgresql+psycopg://db/naranu", options) == options

@@ -60,6 +60,7 @@ def test_editing_an_answered_item_makes_version_two_and_old_waves_keep_version_o
     wave_id, links = open_wave()
     first = survey_items(session)[0]
     assert client.post(links[0], data={f"item_{first.id}": "4"}).status_code == 200
+    session.rollback()  # requests share this test's app context and so its session: end its read
     login("admin")
     response = client.post(f"/admin/principles/items/{first.id}",
                            data={"text_ja": "改訂した文言", "text_en": "Revised", "reverse": ""})

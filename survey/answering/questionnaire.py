@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
-from survey.answering.services import LinkWave, wave_items
+from survey.answering.services import Database, LinkWave, wave_items
 from survey.models import ItemKind, Wave
 from survey.principles.scales import likert_labels
 
@@ -44,13 +42,13 @@ _CACHE: dict[str, tuple[Question, ...]] = {}
 _CACHE_SIZE = 64
 
 
-def questionnaire(session: Session, wave: LinkWave | Wave) -> tuple[Question, ...]:
+def questionnaire(database: Database, wave: LinkWave | Wave) -> tuple[Question, ...]:
     """The wave's questions in order (read once per process and wave)."""
     found = _CACHE.get(wave.public_id)
     if found is None:
         found = tuple(
             Question(item.id, ItemKind(item.kind), item.text_ja, item.text_en, item.scale)
-            for item in wave_items(session, wave)
+            for item in wave_items(database, wave)
         )
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)), None)

@@ -3,6 +3,10 @@
 Opening a link (GET) never spends it; only a valid submit does.  The spend is a conditional
 ``UPDATE … WHERE spent = false``: of any number of concurrent submits exactly one sees a row
 count of 1, on SQLite and PostgreSQL alike.  The response row gets a random id and the cell only.
+
+Both run for every survey-day request, so they are written as prebuilt Core statements on the
+session's connection (no ORM identity map, no per-call statement building): reading a link is
+one indexed SELECT and storing an answer is one UPDATE and two INSERTs.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.orm import Session, scoped_session
 
 from survey.models import Answer, Invitation, Item, ItemKind, Response, Survey, Wave, WaveItem
 from survey.waves.services import WaveStatus, status
@@ -57,24 +62,42 @@ class Link:
     wave: LinkWave | None = None
 
 
+_INVITATION, _WAVE, _SURVEY = Invitation.__table__, Wave.__table__, Survey.__table__
 _LINK_QUERY = (
-    select(Invitation.spent, Wave.id, Wave.public_id, Wave.opens_on, Wave.closes_on,
-           Wave.closed, Wave.min_group_size, Wave.min_comment_group_size,
-           Survey.title_ja, Survey.title_en)
-    .join(Wave, Wave.id == Invitation.wave_id)
-    .join(Survey, Survey.id == Wave.survey_id)
+    select(_INVITATION.c.spent, _WAVE.c.id, _WAVE.c.public_id, _WAVE.c.opens_on,
+           _WAVE.c.closes_on, _WAVE.c.closed, _WAVE.c.min_group_size,
+           _WAVE.c.min_comment_group_size, _SURVEY.c.title_ja, _SURVEY.c.title_en)
+    .join(_WAVE, _WAVE.c.id == _INVITATION.c.wave_id)
+    .join(_SURVEY, _SURVEY.c.id == _WAVE.c.survey_id)
+    .where(_INVITATION.c.token_hash == bindparam("hash"))
 )
+_SPEND = (
+    update(_INVITATION)
+    .where(_INVITATION.c.token_hash == bindparam("hash"), _INVITATION.c.spent.is_(False))
+    .values(spent=True)
+    .returning(_INVITATION.c.cell_id)
+)
+_INSERT_RESPONSE = Response.__table__.insert()
+_INSERT_ANSWER = Answer.__table__.insert()
 
 
-def look_up(session: Session, token: str, on: dt.date | None = None) -> Link:
+#: Where the services run their statements: an ORM session (its connection is used) or a
+#: Core connection (the answering view's, which skips the session machinery altogether).
+Database = Session | scoped_session[Session] | Connection
+
+
+def _connection(database: Database) -> Connection:
+    return database if isinstance(database, Connection) else database.connection()
+
+
+def look_up(database: Database, token: str, on: dt.date | None = None) -> Link:
     """What a link leads to on day ``on`` (default today), without spending it.
 
     One query: on survey day this runs for every page view and every submit.
     """
     if not looks_like_token(token):
         return Link(LinkState.UNKNOWN)
-    row = session.execute(
-        _LINK_QUERY.where(Invitation.token_hash == hash_token(token))).first()
+    row = _connection(database).execute(_LINK_QUERY, {"hash": hash_token(token)}).first()
     if row is None:
         return Link(LinkState.UNKNOWN)
     spent, *fields = row
@@ -126,31 +149,34 @@ def _clean_one(item: Answerable, value: str) -> int | str:
 
 
 def submit(
-    session: Session, token: str, answers: dict[int, int | str], on: dt.date | None = None,
+    database: Database, token: str, answers: dict[int, int | str], on: dt.date | None = None,
     link: Link | None = None,
 ) -> LinkState:
     """Spend the link and store its answers; the caller began a write transaction and commits.
 
-    ``link`` may be passed when it was looked up inside the same write transaction.  Returns
-    READY when stored, otherwise the state that prevented it (nothing written).
+    ``database`` is the write transaction's session or connection (:func:`survey.db.begin_write`
+    or :func:`survey.db.write_transaction`).
+
+    ``link`` is the link as looked up before the write transaction began (the answering view
+    validates the form first, so the write lock is held only for the three statements here).
+    The conditional UPDATE decides: if it spends nothing, the link was spent meanwhile or its
+    wave was closed (closing forgets every invitation), and the state is read again to say
+    which.  Returns READY when stored, otherwise the state that prevented it (nothing written).
     """
     if not answers:
         raise ValueError("nothing_answered")
-    link = link or look_up(session, token, on)
+    connection = _connection(database)
+    link = link or look_up(connection, token, on)
     if link.state != LinkState.READY or link.wave is None:
         return link.state
-    spent = session.execute(
-        update(Invitation)
-        .where(Invitation.token_hash == hash_token(token), Invitation.spent.is_(False))
-        .values(spent=True)
-        .returning(Invitation.cell_id)
-    ).first()
+    spent = connection.execute(_SPEND, {"hash": hash_token(token)}).first()
     if spent is None:
-        return LinkState.SPENT
+        state = look_up(connection, token, on).state
+        return LinkState.SPENT if state == LinkState.READY else state
     response_id = uuid.uuid4()
-    session.execute(Response.__table__.insert(), [
+    connection.execute(_INSERT_RESPONSE, [
         {"id": response_id, "wave_id": link.wave.id, "cell_id": spent.cell_id}])
-    session.execute(Answer.__table__.insert(), [
+    connection.execute(_INSERT_ANSWER, [
         {"response_id": response_id, "item_id": item_id,
          "value": value if isinstance(value, int) else None,
          "text": value if isinstance(value, str) else None}
@@ -158,9 +184,19 @@ def submit(
     return LinkState.READY
 
 
-def wave_items(session: Session, wave: Wave | LinkWave) -> list[Item]:
-    """The items a wave asks, in order (one query: this runs on every survey-day request)."""
-    return list(session.scalars(
-        select(Item).join(WaveItem, WaveItem.item_id == Item.id)
-        .where(WaveItem.wave_id == wave.id).order_by(WaveItem.position)))
+_ITEM, _WAVE_ITEM = Item.__table__, WaveItem.__table__
+_WAVE_ITEMS = (
+    select(_ITEM.c.id, _ITEM.c.kind, _ITEM.c.text_ja, _ITEM.c.text_en, _ITEM.c.scale)
+    .join(_WAVE_ITEM, _WAVE_ITEM.c.item_id == _ITEM.c.id)
+    .where(_WAVE_ITEM.c.wave_id == bindparam("wave"))
+    .order_by(_WAVE_ITEM.c.position)
+)
 
+
+def wave_items(database: Database, wave: Wave | LinkWave) -> list[Row[Any]]:
+    """The items a wave asks, in order: rows of (id, kind, text_ja, text_en, scale).
+
+    On the request's own connection: a second pooled connection per request could leave every
+    request holding one while waiting for another when the pool runs dry.
+    """
+    return list(_connection(database).execute(_WAVE_ITEMS, {"wave": wave.id}))
