@@ -15,14 +15,26 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # The proxy on this host may set X-Forwarded-Proto (gunicorn then reports https to the app).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# --- how many: 2 × cores + 1 processes, capped so a big host does not exhaust memory or the
-# PostgreSQL connection limit (each worker holds a pool of up to 5 + 10 connections).
+# --- how many: measured with bench/load_submit.py on 2 cores (answers/s, median of rounds):
+# 4 processes × 1 thread 713, 5 × 1 691, 3 × 1 650, 4 × 2 632, 2 × 4 ~480.  An answer is CPU
+# work for Python, and threads of one process share one interpreter lock: a thread holding the
+# database's write turn then waits for the lock while its siblings run.  So: processes, not
+# threads — 2 per core (one runs while the other waits on a commit's fsync), capped so a big
+# host does not exhaust memory or PostgreSQL's connection limit (each worker holds a pool of
+# up to 5 + 10 connections).  The TLS proxy in front (docs/deploy.md) buffers slow phones, so
+# a single thread is never held by a slow upload; serving without such a proxy, set
+# NARANU_THREADS=4.
 MAX_WORKERS = 9
-workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1,
+workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count(),
                                                      MAX_WORKERS)))
-# Threads overlap the waits (fsync on commit, a PostgreSQL round trip, a slow phone uploading).
-worker_class = "gthread"
-threads = int(os.environ.get("NARANU_THREADS", "4"))
+worker_class = "gthread"  # keep-alive, and threads on request (NARANU_THREADS)
+threads = int(os.environ.get("NARANU_THREADS", "1"))
+# How many connections one worker takes on at a time.  gunicorn's default (1000) lets a busy
+# worker hoard connections while another idles, and their requests wait behind its queue:
+# at the default, answer p99 730 ms and form p99 730 ms; with 8, 43 ms and 390 ms.  Beyond
+# this, connections wait in the kernel's accept queue, where the next free worker takes them
+# in order, and a worker finishes the conversations it has begun before it takes new ones.
+worker_connections = int(os.environ.get("NARANU_WORKER_CONNECTIONS", "8"))
 
 # --- time limits: an answer takes milliseconds; a quarterly PDF a few seconds -----------------
 timeout = 60            # a worker silent this long is killed and replaced

@@ -47,7 +47,7 @@ def free_port() -> int:
 
 
 def start_server(config: dict[str, Any], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """gunicorn with the project settings (2 workers × 4 threads) in its own process group."""
+    """gunicorn with the project settings (2 workers) in its own process group."""
     port = free_port()
     env = dict(os.environ, PORT=str(port), HOST="127.0.0.1", WEB_CONCURRENCY="2",
                **{CONFIG_ENV: json.dumps(config)})
