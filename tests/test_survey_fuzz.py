@@ -114,6 +114,24 @@ def test_answer_form(app: Flask, open_wave: Callable[..., Any]) -> None:
     post()
 
 
+def test_answer_form_key(make_app: Callable[..., Flask], open_wave: Callable[..., Any]) -> None:
+    """With CSRF on, any key but the link's own is refused before anything is read or written."""
+    _wave_id, links = open_wave()
+    secure = make_app(WTF_CSRF_ENABLED=True)
+    client = secure.test_client()
+    names = field_names(client, links[0])
+
+    @FUZZ
+    @given(key=hostile_text, data=form_data(names))
+    def post(key: str, data: dict[str, str]) -> None:
+        before = row_counts(secure)
+        response = client.post(links[0], data={**data, "csrf_token": key})
+        check(response, secure, before)
+        assert response.status_code == 400
+
+    post()
+
+
 @pytest.mark.parametrize("token", ["", "x", "A" * 43, "A" * 5000, "%00", "..%2F..",
                                    "ｓｓｓ", "<script>"])
 def test_answer_link_shapes(client: FlaskClient, token: str) -> None:
