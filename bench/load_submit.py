@@ -191,20 +191,8 @@ class Gunicorn:
         raise SystemExit(f"gunicorn did not start for {target}")
 
     def cpu_seconds(self) -> tuple[float, float]:
-        """(user, system) CPU seconds used so far by the master and its workers (``/proc``)."""
-        user = system = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # a process that ended meanwhile
-            if int(fields[2]) == self.process.pid:  # process group = the master's pid
-                # utime + stime, and cutime + cstime: workers recycled (max_requests) and
-                # reaped by the master still count.
-                user += int(fields[11]) + int(fields[13])
-                system += int(fields[12]) + int(fields[14])
-        tick = os.sysconf("SC_CLK_TCK")
-        return user / tick, system / tick
+        """(user, system) CPU seconds used so far by the master and its workers."""
+        return processes_cpu_seconds(lambda _name, group: group == self.process.pid)
 
     def stop(self) -> None:
         """Stop the server and its workers."""
@@ -215,6 +203,32 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+
+
+def processes_cpu_seconds(chosen: Callable[[str, int], bool]) -> tuple[float, float]:
+    """(user, system) CPU seconds of the processes ``chosen(name, process group)`` (``/proc``).
+
+    Children's times count too (``cutime``/``cstime``): gunicorn workers recycled by
+    ``max_requests`` and PostgreSQL backends that ended are reaped by their parents.
+    """
+    user = system = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # a process that ended meanwhile
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        if chosen(name, int(fields[2])):
+            user += int(fields[11]) + int(fields[13])
+            system += int(fields[12]) + int(fields[14])
+    tick = os.sysconf("SC_CLK_TCK")
+    return user / tick, system / tick
+
+
+def database_cpu_seconds() -> float:
+    """CPU seconds used so far by the local PostgreSQL server's processes (0 for SQLite)."""
+    return sum(processes_cpu_seconds(lambda name, _group: name == "postgres"))
 
 
 # --- the simulated staff ------------------------------------------------------------------------
@@ -231,6 +245,7 @@ class Tally:
     client_cpu_s: float = 0.0
     server_user_s: float = 0.0
     server_system_s: float = 0.0
+    database_cpu_s: float = 0.0
 
     def error(self, what: str) -> None:
         self.errors[what] = self.errors.get(what, 0) + 1
@@ -288,12 +303,14 @@ def run_load(server: Gunicorn, paths: list[str], concurrency: int) -> Tally:
         await asyncio.gather(*(staff_in_turn() for _ in range(concurrency)))
 
     server_cpu, client_cpu = server.cpu_seconds(), time.process_time()
+    database_cpu = database_cpu_seconds()
     started = time.perf_counter()
     asyncio.run(everyone())
     tally.seconds = time.perf_counter() - started
     tally.client_cpu_s = time.process_time() - client_cpu
     user, system = server.cpu_seconds()
     tally.server_user_s, tally.server_system_s = user - server_cpu[0], system - server_cpu[1]
+    tally.database_cpu_s = database_cpu_seconds() - database_cpu
     return tally
 
 
@@ -329,7 +346,8 @@ def describe(label: str, tally: Tally) -> float:
           f"form (GET) p50 {percentile(tally.get_ms, 50):.0f} ms, p99 "
           f"{percentile(tally.get_ms, 99):.0f} ms; CPU per answer: server "
           f"{(tally.server_user_s + tally.server_system_s) / each * 1000:.2f} ms (system "
-          f"{tally.server_system_s / each * 1000:.2f}), load generator "
+          f"{tally.server_system_s / each * 1000:.2f}), PostgreSQL "
+          f"{tally.database_cpu_s / each * 1000:.2f} ms, load generator "
           f"{tally.client_cpu_s / each * 1000:.2f} ms; errors {sum(tally.errors.values())} "
           f"{tally.errors or ''}", flush=True)
     return per_s
