@@ -135,19 +135,25 @@ def write_transaction(connection: Connection) -> Iterator[Connection]:
     """Run a write transaction on ``connection``: committed on exit, rolled back on an error.
 
     For the survey-day hot path, which needs three Core statements and none of the ORM
-    session's bookkeeping.  A read transaction still open on the connection is ended first:
-    SQLite cannot turn a read snapshot into a write once another writer has committed.  On
-    SQLite the transaction waits its turn in the writer queue and begins IMMEDIATE, like
-    :func:`begin_write`, and gives the turn up as soon as it has committed or rolled back.
+    session's bookkeeping.  On SQLite a read transaction still open on the connection is ended
+    first (SQLite cannot turn a read snapshot into a write once another writer has committed);
+    the write then waits its turn in the writer queue and begins IMMEDIATE, like
+    :func:`begin_write`, and gives the turn up as soon as it has committed or rolled back.  On
+    PostgreSQL the open transaction simply goes on: its statements see every committed change
+    (READ COMMITTED), and ending it would cost two more round trips.
     """
-    if connection.in_transaction():
-        connection.rollback()
     sqlite = is_sqlite(connection.engine)
     if sqlite:
+        if connection.in_transaction():
+            connection.rollback()
         connection.execution_options(**{_IMMEDIATE: True})
+    transaction = connection.get_transaction() or connection.begin()
     try:
-        with connection.begin():
-            yield connection
+        yield connection
+        transaction.commit()
+    except BaseException:
+        transaction.rollback()
+        raise
     finally:
         if sqlite:
             WriterQueue.leave(connection.info)
