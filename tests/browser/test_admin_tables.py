@@ -118,8 +118,10 @@ def test_other_tables_fit_a_phone(
     assert response is not None and response.status == 200
     assert page.locator("table").count() >= 1, "no table to check"
     fits_width(page)
-    assert page.locator("table.stack tbody td:not([data-label])").count() == 0, "a cell has no label"
-    for control in page.locator("table tbody :is(a, button, select, input:not([type=hidden]))").all():
+    unlabelled = page.locator("table.stack tbody td:not([data-label])")
+    assert unlabelled.count() == 0, "a cell has no label"
+    controls = "table tbody :is(a, button, select, input:not([type=hidden]))"
+    for control in page.locator(controls).all():
         box = control.bounding_box()
         assert box is not None and box["x"] + box["width"] <= PHONE[0], control.inner_html()
     screenshot(page, name)
