@@ -27,6 +27,7 @@ from reports.quarterly import Change, MeasureSection, QuarterReport
 from survey.db import db
 from survey.i18n import localized
 from survey.models import Item
+from survey.roster.labels import attribute_labels
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -185,6 +186,7 @@ def page_context(report: QuarterReport) -> dict[str, Any]:
         "report": report, "titles": titles, "items": items, "charts": drawn,
         "findings": findings, "reason_text": reason_text, "label_word": label_word,
         "heat_style": heat_style, "group_name": group_name, "weight_order": order,
+        "attribute_labels": attribute_labels(db.session, report.attributes),
     }
 
 

@@ -32,6 +32,7 @@ from survey.auth.access import roles_required
 from survey.db import begin_write, db
 from survey.i18n import localized
 from survey.models import Role
+from survey.roster.labels import attribute_labels
 
 bp = Blueprint("reports", __name__)
 leadership = roles_required(Role.LEADERSHIP)
@@ -87,7 +88,8 @@ def wave(wave_id: int) -> str:
         abort(404)
     titles = {p.code: localized(p.title_ja, p.title_en) for p in page.pop("principles")}
     return render_template("reports/wave.html", titles=titles, reason_text=reason_text,
-                           group_name=group_name, **page)
+                           group_name=group_name,
+                           attribute_labels=attribute_labels(db.session, page["rates"]), **page)
 
 
 @bp.route("/reports/interventions", methods=["GET", "POST"])

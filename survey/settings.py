@@ -1,6 +1,8 @@
 """Run-time organisation settings stored in the database (k, k_comments, group hierarchy).
 
-k applies to waves opened after a change; every change is written to the public log.
+k applies to waves opened after a change; every change is written to the public log.  Other
+features keep their own settings here through :func:`get_setting` and :func:`put_setting`
+(e.g. the display labels of roster attributes in :mod:`survey.roster.labels`).
 """
 
 from __future__ import annotations

@@ -31,8 +31,9 @@ TOTALS_ONLY = {"admin.home"}  # whole-wave invited/answered counts
 NO_FIGURES = {
     "static", "public.index", "public.transparency", "auth.login", "auth.logout",
     "answer.answer", "admin.open_wave_view", "admin.invitations_csv", "admin.send_invitations",
-    "admin.close", "admin.settings", "admin.audit_log", "principles.index",
-    "principles.create_principle", "principles.create_item", "principles.edit_item",
+    "admin.close", "admin.settings", "admin.attribute_labels", "admin.audit_log",
+    "principles.index", "principles.create_principle", "principles.create_item",
+    "principles.edit_item",
     "hr.home", "roster.upload", "reports.interventions",
 }
 CLASSIFIED = FIGURES_JSON | FIGURES_HTML | FIGURES_PDF | FIGURES_EXPORT | TOTALS_ONLY | NO_FIGURES

@@ -190,3 +190,57 @@ def test_open_wave_rate_below_k_is_suppressed_for_leadership_and_admin(
     assert live["suppressed"] == "below_k" and "n" not in live and "rate" not in live
     page = admin.get("/admin/?lang=en").get_data(as_text=True)
     assert "fewer than 5" in page and ">3 (" not in page
+
+
+def _set_labels(app: Flask, **labels: tuple[str, str]) -> None:
+    """Store administrators' labels (ja, en) by attribute name, as the settings page does."""
+    from survey.roster.labels import LabelPair, save_labels
+
+    with app.app_context():
+        save_labels(db.session, {name: LabelPair(ja, en) for name, (ja, en) in labels.items()},
+                    known=labels)
+        db.session.commit()
+
+
+def _options(page: str) -> list[tuple[str, bool, str]]:
+    """(value, selected, text) of every option of the breakdown selector."""
+    import re
+
+    found = re.findall(r'<option value="([^"]*)" ?(selected)?>([^<]*)</option>', page)
+    return [(value, bool(selected), text) for value, selected, text in found]
+
+
+def test_breakdown_selector_shows_labels_and_keeps_raw_values(
+        seeded: Flask, login: Callable[[str], FlaskClient]) -> None:
+    client = login("leadership")
+    ja = client.get(f"/reports/{QUARTER}?by=tenure_band").get_data(as_text=True)
+    assert _options(ja) == [("department", False, "部署"), ("tenure_band", True, "勤続年数")]
+    en = client.get(f"/reports/{QUARTER}?lang=en").get_data(as_text=True)
+    assert _options(en) == [("department", True, "Department"),
+                            ("tenure_band", False, "Years of service")]
+
+
+def test_breakdown_selector_uses_the_administrators_labels(
+        seeded: Flask, login: Callable[[str], FlaskClient]) -> None:
+    _set_labels(seeded, department=("部局", ""), tenure_band=("", "Tenure"))
+    client = login("leadership")
+    ja = client.get(f"/reports/{QUARTER}").get_data(as_text=True)
+    assert _options(ja) == [("department", True, "部局"), ("tenure_band", False, "勤続年数")]
+    en = client.get(f"/reports/{QUARTER}?lang=en&by=tenure_band").get_data(as_text=True)
+    assert _options(en) == [("department", False, "Department"),
+                            ("tenure_band", True, "Tenure")]
+    data = client.get(f"/api/v1/reports/{QUARTER}?by=tenure_band").get_json()
+    assert data["breakdown"] == "tenure_band"  # the API keeps raw names
+    assert all(g["group"].startswith("tenure_band=") for g in data["group_participation"])
+
+
+def test_wave_page_headings_show_attribute_labels(
+        login: Callable[[str], FlaskClient], open_wave: Callable[..., tuple], app: Flask) -> None:
+    wave_id, _links = open_wave()
+    _set_labels(app, tenure_band=("勤続区分", ""))
+    client = login("leadership")
+    ja = client.get(f"/reports/waves/{wave_id}").get_data(as_text=True)
+    assert "<h3>部署</h3>" in ja and "<h3>勤続区分</h3>" in ja
+    en = client.get(f"/reports/waves/{wave_id}?lang=en").get_data(as_text=True)
+    assert "<h3>Department</h3>" in en and "<h3>Years of service</h3>" in en
+    assert "<h3>department</h3>" not in en and "<h3>tenure_band</h3>" not in en

@@ -147,3 +147,143 @@ def test_a_valid_change_is_logged_publicly_and_spares_open_waves(
     assert "管理者" in public
     form = app.test_client().get(links[0]).get_data(as_text=True)
     assert "5 人以上のグループ" in form  # the open wave keeps the k it was opened with
+
+
+# -- attribute labels ---------------------------------------------------------------------------
+
+def label_form(*entries: tuple[str, str, str]) -> dict[str, str]:
+    """The labels form as the settings page posts it: (name, ja, en) per attribute."""
+    data: dict[str, str] = {}
+    for index, (name, ja, en) in enumerate(entries):
+        data.update({f"attributes-{index}-name": name, f"attributes-{index}-ja": ja,
+                     f"attributes-{index}-en": en})
+    return data
+
+
+def stored(app: Flask) -> dict[str, Any]:
+    """The stored labels, read in an app context of their own.
+
+    (The ``session`` fixture's app context would be shared by the client's requests and keep
+    the first request's language for the rest of the test.)
+    """
+    from survey.roster.labels import stored_labels
+
+    with app.app_context():
+        return {name: (pair.ja, pair.en) for name, pair in stored_labels(db.session).items()}
+
+
+def label_events(app: Flask) -> list[tuple[bool, dict[str, Any]]]:
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "attribute_labels_changed"))
+        return [(event.public, event.detail) for event in events]
+
+
+def test_settings_page_lists_each_attribute_with_its_default_labels(
+    admin: FlaskClient, make_roster: Callable[..., int]
+) -> None:
+    make_roster()
+    ja = admin.get("/admin/settings").get_data(as_text=True)
+    assert "属性の表示名" in ja
+    assert "<legend>department (部署)</legend>" in ja
+    assert "<legend>tenure_band (勤続年数)</legend>" in ja
+    assert "既定: 部署" in ja and "既定: Department" in ja and "既定: Years of service" in ja
+    assert 'name="attributes-0-name" type="hidden" value="department"' in ja
+    en = admin.get("/admin/settings?lang=en").get_data(as_text=True)
+    assert "<legend>department (Department)</legend>" in en
+    assert "Label in Japanese" in en and "Default: 勤続年数" in en
+
+
+def test_settings_page_without_a_roster_says_so(admin: FlaskClient) -> None:
+    page = admin.get("/admin/settings?lang=en").get_data(as_text=True)
+    assert "The roster has no group attributes yet." in page
+    assert "/admin/settings/labels" not in page
+
+
+def test_saving_labels_trims_them_shows_them_and_logs_the_change(
+    app: Flask, admin: FlaskClient, make_roster: Callable[..., int]
+) -> None:
+    make_roster()
+    response = admin.post("/admin/settings/labels", data=label_form(
+        ("department", "  部局 ", "Bureau"), ("tenure_band", "", "")))
+    assert response.status_code == 302
+    assert stored(app) == {"department": ("部局", "Bureau")}
+    page = admin.get("/admin/settings").get_data(as_text=True)
+    assert "属性の表示名を保存しました。" in page
+    assert "<legend>department (部局)</legend>" in page and 'value="部局"' in page
+    assert label_events(app) == [
+        (False, {"labels": {"department": {"ja": "部局", "en": "Bureau"}}})]
+    assert "部局" not in app.test_client().get("/transparency").get_data(as_text=True)
+
+
+def test_an_unchanged_save_logs_nothing(
+    app: Flask, admin: FlaskClient, make_roster: Callable[..., int]
+) -> None:
+    make_roster()
+    response = admin.post("/admin/settings/labels", data=label_form(
+        ("department", "", ""), ("tenure_band", " ", "")))
+    assert response.status_code == 302
+    assert stored(app) == {}
+    assert label_events(app) == []
+
+
+def test_a_label_over_forty_characters_is_refused_with_a_message(
+    app: Flask, admin: FlaskClient, make_roster: Callable[..., int]
+) -> None:
+    make_roster()
+    response = admin.post("/admin/settings/labels", data=label_form(
+        ("department", "部局", "x" * 41), ("tenure_band", "あ" * 40, "")))
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "表示名は 40 文字以内にしてください。" in body
+    assert 'aria-invalid="true" id="attributes-0-en"' in body
+    assert 'value="部局"' in body  # what was typed is kept for correcting
+    assert 'name="k" required type="number" value="5"' in body  # the other form is still there
+    assert stored(app) == {}
+    english = admin.post("/admin/settings/labels?lang=en", data=label_form(
+        ("department", "", "x" * 41)))
+    assert "A label can have at most 40 characters." in english.get_data(as_text=True)
+
+
+def test_labels_for_attributes_not_on_the_roster_are_ignored(
+    app: Flask, admin: FlaskClient, make_roster: Callable[..., int]
+) -> None:
+    make_roster()
+    response = admin.post("/admin/settings/labels", data=label_form(
+        ("department", "部局", ""), ("no_such_column", "架空", "Made up")))
+    assert response.status_code == 302
+    assert stored(app) == {"department": ("部局", "")}
+
+
+def test_labels_post_without_csrf_token_is_rejected(
+    app: Flask, admin: FlaskClient, make_roster: Callable[..., int]
+) -> None:
+    make_roster()
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        refused = admin.post("/admin/settings/labels",
+                             data=label_form(("department", "部局", "")))
+        assert refused.status_code == 400
+        assert stored(app) == {}
+        page = admin.get("/admin/settings").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+        accepted = admin.post("/admin/settings/labels", data={
+            "csrf_token": token, **label_form(("department", "部局", ""))})
+        assert accepted.status_code == 302
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert stored(app) == {"department": ("部局", "")}
+
+
+def test_unit_hierarchy_is_shown_with_labels(
+    app: Flask, admin: FlaskClient, make_roster: Callable[..., int]
+) -> None:
+    from survey.settings import put_setting
+
+    make_roster()
+    with app.app_context():
+        put_setting(db.session, "group_hierarchy", ["department", "tenure_band"])
+        db.session.commit()
+    admin.post("/admin/settings/labels", data=label_form(("tenure_band", "", "Tenure")))
+    assert "部署 → 勤続年数" in admin.get("/admin/settings").get_data(as_text=True)
+    assert "Department → Tenure" in admin.get("/admin/settings?lang=en").get_data(as_text=True)

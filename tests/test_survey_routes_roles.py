@@ -38,6 +38,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("admin.audit_log", "GET"): ADMIN,
     ("admin.settings", "GET"): ADMIN,
     ("admin.settings", "POST"): ADMIN,
+    ("admin.attribute_labels", "POST"): ADMIN,
     ("admin.open_wave_view", "POST"): ADMIN,
     ("admin.close", "POST"): ADMIN,
     ("admin.invitations_csv", "GET"): ADMIN,

@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from survey.roster.labels import MAX_LABEL_LENGTH, LabelPair
 
 
 class OpenWaveForm(FlaskForm):
@@ -53,3 +66,31 @@ class ItemForm(FlaskForm):
     text_ja = TextAreaField(_l("Question (Japanese)"), validators=[DataRequired(), Length(max=500)])
     text_en = TextAreaField(_l("Question (English)"), validators=[DataRequired(), Length(max=500)])
     reverse = BooleanField(_l("Reverse-worded (scored reversed)"))
+
+
+def _trimmed(value: str | None) -> str:
+    """Spaces around a label are never meant; trimming first makes "   " mean "the default"."""
+    return (value or "").strip()
+
+
+_LABEL_LENGTH = Length(max=MAX_LABEL_LENGTH,
+                       message=_l("A label can have at most %(max)d characters."))
+
+
+class AttributeLabelForm(Form):
+    """One roster attribute's labels; its CSRF token is the enclosing form's."""
+
+    name = HiddenField()
+    ja = StringField(_l("Label in Japanese"), filters=[_trimmed], validators=[_LABEL_LENGTH])
+    en = StringField(_l("Label in English"), filters=[_trimmed], validators=[_LABEL_LENGTH])
+
+
+class AttributeLabelsForm(FlaskForm):
+    """Display labels of every roster attribute (empty means the default label)."""
+
+    attributes = FieldList(FormField(AttributeLabelForm))
+
+    def wanted(self) -> dict[str, LabelPair]:
+        """Raw attribute name → the labels entered for it."""
+        return {entry.form.name.data: LabelPair(ja=entry.form.ja.data, en=entry.form.en.data)
+                for entry in self.attributes if entry.form.name.data}

@@ -1,4 +1,4 @@
-"""Administration pages: waves (open, invitations, close), thresholds and the audit log."""
+"""Administration pages: waves (open, invitations, close), settings and the audit log."""
 
 from __future__ import annotations
 
@@ -19,13 +19,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from survey import audit
-from survey.admin.forms import OpenWaveForm, ThresholdForm
+from survey.admin.forms import AttributeLabelsForm, OpenWaveForm, ThresholdForm
 from survey.admin.messages import wave_message
 from survey.auth.access import roles_required
 from survey.db import begin_write, db
 from survey.models import Role, Survey, Wave
+from survey.roster import labels
 from survey.settings import (
     SettingsError,
+    Thresholds,
     current_thresholds,
     group_hierarchy,
     put_setting,
@@ -165,8 +167,8 @@ def close(wave_id: int) -> Response:
 
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_only
-def settings() -> str | Response:
-    """Minimum group sizes for future waves (changes are logged publicly)."""
+def settings() -> tuple[str, int] | Response:
+    """Minimum group sizes for future waves (changes are logged publicly), attribute labels."""
     current = current_thresholds(db.session)
     form = ThresholdForm(data={"k": current.k, "k_comments": current.k_comments})
     if form.validate_on_submit():
@@ -184,8 +186,46 @@ def settings() -> str | Response:
             db.session.commit()
             flash(_("Saved. The new sizes apply to waves opened from now on."), "success")
             return redirect(url_for("admin.settings"))
+    return _settings_page(form, _labels_form(), current), 400 if form.errors else 200
+
+
+@bp.post("/settings/labels")
+@admin_only
+def attribute_labels() -> tuple[str, int] | Response:
+    """Japanese and English labels of roster attributes (changes go to the audit log)."""
+    form = AttributeLabelsForm()
+    if form.validate_on_submit():
+        begin_write(db.session)
+        known = labels.known_attributes(db.session)
+        changed = labels.save_labels(db.session, form.wanted(), known)
+        if changed:
+            audit.record(db.session, "attribute_labels_changed", *_actor(), labels=changed)
+        db.session.commit()
+        flash(_("Attribute labels saved."), "success")
+        return redirect(url_for("admin.settings"))
+    db.session.rollback()
+    current = current_thresholds(db.session)
+    thresholds = ThresholdForm(formdata=None, data={"k": current.k,
+                                                    "k_comments": current.k_comments})
+    return _settings_page(thresholds, form, current), 400
+
+
+def _labels_form() -> AttributeLabelsForm:
+    """The labels form filled with the stored labels of every attribute a page can show."""
+    entries = [{"name": name, "ja": pair.ja, "en": pair.en}
+               for name, pair in labels.editable_labels(db.session)]
+    return AttributeLabelsForm(formdata=None, data={"attributes": entries})
+
+
+def _settings_page(form: ThresholdForm, label_form: AttributeLabelsForm,
+                   current: Thresholds) -> str:
+    hierarchy = group_hierarchy(db.session)
+    names = [entry.form.name.data for entry in label_form.attributes] + hierarchy
     return render_template("admin/settings.html", form=form, current=current,
-                           hierarchy=group_hierarchy(db.session)), 400 if form.errors else 200
+                           hierarchy=hierarchy, label_form=label_form,
+                           attribute_labels=labels.attribute_labels(db.session, names),
+                           default_label=labels.default_label,
+                           max_length=labels.MAX_LABEL_LENGTH)
 
 
 @bp.get("/audit")
