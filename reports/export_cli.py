@@ -1,5 +1,10 @@
 """``flask --app app export --wave WAVE_ID --format csv|xlsx --kind responses|aggregate
-[--comments] --out PATH``: the scriptable twin of the HR export page."""
+[--comments] [--lang ja|en] --out PATH``: the scriptable twin of the HR export page.
+
+``--lang`` picks the language of the file's notes, column labels and reasons (Japanese by
+default, like the app); the column keys that scripts read are English in both languages.
+Messages on the terminal stay English, like the app's other commands.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from reports.exports import ExportError, make_export
+from reports.exports import ExportError, ExportLanguage, make_export
 from survey.db import begin_write, db
 
 REASONS = {
@@ -16,6 +21,7 @@ REASONS = {
     "wave_not_closed": "wave {wave} is not closed yet; exports exist only for closed waves",
     "bad_kind": "unknown kind of export",
     "bad_format": "unknown export format",
+    "bad_language": "unknown export language",
 }
 
 
@@ -26,13 +32,18 @@ REASONS = {
 @click.option("--kind", type=click.Choice(["responses", "aggregate"]), default="responses",
               show_default=True)
 @click.option("--comments", is_flag=True, help="Add free text of groups passing k_comments.")
+@click.option("--lang", type=click.Choice([str(lang) for lang in ExportLanguage]),
+              default=str(ExportLanguage.JA), show_default=True,
+              help="Language of notes, column labels and reasons (column keys stay English).")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
 @with_appcontext
-def export_command(wave_id: int, fmt: str, kind: str, comments: bool, out_path: str) -> None:
+def export_command(wave_id: int, fmt: str, kind: str, comments: bool, lang: str,
+                   out_path: str) -> None:
     """Export a closed wave's anonymised results (no identifying column); logged publicly."""
     begin_write(db.session)
     try:
-        export = make_export(db.session, wave_id, kind, fmt, comments=comments, role="system")
+        export = make_export(db.session, wave_id, kind, fmt, comments=comments, role="system",
+                             lang=lang)
         Path(out_path).write_bytes(export.content)
     except ExportError as error:
         db.session.rollback()
@@ -41,4 +52,4 @@ def export_command(wave_id: int, fmt: str, kind: str, comments: bool, out_path: 
         db.session.rollback()
         raise click.ClickException(f"cannot write {out_path}: {error.strerror}") from None
     db.session.commit()
-    click.echo(f"wrote {out_path} ({kind}, {fmt}; {export.dropped} rows dropped)")
+    click.echo(f"wrote {out_path} ({kind}, {fmt}, {lang}; {export.dropped} rows dropped)")

@@ -1,8 +1,13 @@
-"""HR pages: closed waves and their anonymised exports (every export is logged publicly)."""
+"""HR pages: closed waves and their anonymised exports (every export is logged publicly).
+
+A download is written in the page's language (Flask-Babel's locale: ``?lang=en`` or the
+language remembered in the session), so what HR reads on the page is what the file says.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -39,7 +44,7 @@ def export(wave_id: int) -> Response:
     try:
         made = make_export(db.session, wave_id, form.kind.data, form.fmt.data,
                            comments=form.comments.data, role=str(current_user.role),
-                           actor_id=int(current_user.id))
+                           actor_id=int(current_user.id), lang=export_language())
     except ExportError as error:
         db.session.rollback()
         flash(_export_message(str(error)), "error")
@@ -48,6 +53,11 @@ def export(wave_id: int) -> Response:
     return Response(made.content, mimetype=made.mimetype, headers={
         "Content-Disposition": f"attachment; filename={made.filename}",
         "Cache-Control": "no-store"})
+
+
+def export_language() -> str:
+    """The language of this request's page, which the export follows."""
+    return str(get_locale() or "ja")
 
 
 def export_form(wave_id: int) -> ExportForm:

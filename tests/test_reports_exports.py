@@ -6,13 +6,27 @@ import csv
 import io
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from reports.exports import Respondent, Sheet, generalise_rows, neutralise, to_csv, to_xlsx
+from reports.disclosure import Cell, plan
+from reports.exports import (
+    ExportError,
+    Respondent,
+    Sheet,
+    generalise_rows,
+    make_export,
+    neutralise,
+    to_csv,
+    to_xlsx,
+)
+from reports.exports._aggregate import HEADER, note
+from reports.exports._text import column_labels
 from survey.db import db
 from survey.demo import DemoSpec, seed_demo
 from survey.models import AuditEvent, Wave
@@ -70,6 +84,22 @@ def test_csv_and_xlsx_never_carry_a_live_formula() -> None:
     values = [c.value for row in book["s"].iter_rows() for c in row]
     assert all(not (isinstance(v, str) and v[:1] in "=+-@") for v in values), values
     assert all(c.data_type != "f" for row in book["s"].iter_rows() for c in row)
+
+
+def test_column_labels_are_a_comment_line_and_are_neutralised_too() -> None:
+    sheet = Sheet("s", ("a", "b", "c"), [("x", 1, 2)], notes=("note",),
+                  labels=("=label", "-2 ラベル", "@cmd"))
+    rows = list(csv.reader(io.StringIO(to_csv([sheet]).decode("utf-8-sig"))))
+    assert rows == [["# note"], ["# =label", "'-2 ラベル", "'@cmd"], ["a", "b", "c"],
+                    ["x", "1", "2"]]
+    book = load_workbook(io.BytesIO(to_xlsx([sheet])))
+    assert [c.value for c in book["s"][2]] == ["# =label", "'-2 ラベル", "'@cmd"]
+    assert all(c.data_type != "f" for row in book["s"].iter_rows() for c in row)
+
+
+def test_labels_must_name_every_column() -> None:
+    with pytest.raises(ValueError, match="2 labels for 3 columns"):
+        Sheet("s", ("a", "b", "c"), [], labels=("A", "B"))
 
 
 # -- generalising response rows (pure) ------------------------------------------------------
@@ -139,6 +169,15 @@ def test_old_contract_writes_response_rows_without_identifying_columns(
         assert len(rows) == wave.responded_count
     classes = Counter(tuple(row[:2]) for row in rows)
     assert min(classes.values()) >= 5
+    assert any("除いた行数" in line and line.rstrip('"').endswith("：0") for line in notes(out))
+
+
+def test_english_notes_say_how_many_rows_were_dropped(runner, waves: list[int],
+                                                      tmp_path: Path) -> None:
+    out = tmp_path / "export.csv"
+    result = runner.invoke(args=["export", "--wave", str(waves[0]), "--lang", "en",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
     assert any("rows dropped" in line and line.rstrip('"').endswith(": 0") for line in notes(out))
 
 
@@ -218,6 +257,7 @@ def test_without_comments_flag_no_free_text_is_exported(runner, waves: list[int]
     (["--wave", "9999"], "no wave with id 9999"),
     (["--wave", "{open}"], "is not closed"),
     (["--wave", "{closed}", "--format", "pdf"], "Invalid value"),
+    (["--wave", "{closed}", "--lang", "fr"], "Invalid value"),
 ])
 def test_bad_input_exits_non_zero_with_one_line(runner, open_wave, waves: list[int],
                                                 tmp_path: Path, args, reason) -> None:
@@ -241,3 +281,172 @@ def test_every_export_is_logged_publicly(app: Flask, runner, client, waves: list
         assert event.detail["kind"] == "aggregate" and event.detail["wave"] == label
     page = client.get("/transparency?lang=en").get_data(as_text=True)
     assert "Export made: aggregate of round " + label in page
+
+
+# -- language -------------------------------------------------------------------------------
+
+def read_export(path: Path) -> list[list[Any]]:
+    """Every row of a CSV or XLSX export (all sheets in order), empty cells as ''."""
+    if path.suffix == ".csv":
+        return list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+    book = load_workbook(path)
+    return [["" if v is None else v for v in row]
+            for sheet in book for row in sheet.iter_rows(values_only=True)]
+
+
+def comment_lines(rows: list[list[Any]]) -> list[list[Any]]:
+    """The ``# `` lines (notes and column labels) of an export."""
+    return [row for row in rows if row and str(row[0]).startswith("# ")]
+
+
+def export_both(runner, wave_id: int, tmp_path: Path, kind: str, fmt: str,
+                *extra: str) -> dict[str, list[list[Any]]]:
+    """The same export in the default language and with ``--lang en``."""
+    out = {}
+    for name, lang in (("default", []), ("en", ["--lang", "en"])):
+        path = tmp_path / f"{name}.{fmt}"
+        result = runner.invoke(args=["export", "--wave", str(wave_id), "--kind", kind,
+                                     "--format", fmt, *lang, *extra, "--out", str(path)])
+        assert result.exit_code == 0, result.output
+        out[name] = read_export(path)
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_aggregate_notes_and_labels_are_japanese_by_default_english_on_request(
+        runner, waves: list[int], tmp_path: Path, fmt: str) -> None:
+    got = export_both(runner, waves[0], tmp_path, "aggregate", fmt)
+    ja, en = comment_lines(got["default"]), comment_lines(got["en"])
+    assert ja[0][0].startswith("# naranu 集計データ；実施回 ") and ja[0][0].endswith("；k=5")
+    assert en[0][0].startswith("# naranu aggregate export; wave ") and en[0][0].endswith("k=5")
+    assert "引き算" in ja[1][0] and "subtraction" in en[1][0]
+    assert ja[-1][:4] == ["# 指標", "行動指針・設問", "集計の切り口", "グループ"]
+    assert en[-1][:4] == ["# Measure", "Principle or question", "Broken down by", "Group"]
+    assert len(ja) == len(en) and not {tuple(line) for line in ja} & {tuple(line) for line in en}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_only_words_change_with_the_language_never_keys_codes_or_numbers(
+        runner, waves: list[int], tmp_path: Path, fmt: str) -> None:
+    got = export_both(runner, waves[0], tmp_path, "aggregate", fmt)
+    tables = {lang: [r for r in rows if r and not str(r[0]).startswith("# ")]
+              for lang, rows in got.items()}
+    assert tables["default"][0] == tables["en"][0] == list(HEADER)
+    words = {HEADER.index("title"), HEADER.index("note")}
+    same = [[[v for i, v in enumerate(row) if i not in words] for row in table]
+            for table in tables.values()]
+    assert same[0] == same[1]
+    titles = {lang: {r[HEADER.index("title")] for r in table[1:]} for lang, table in tables.items()}
+    assert "町民本位でなければなりませぬ" in titles["default"]
+    assert "Put the citizen first" in titles["en"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_suppression_notes_follow_the_language(app: Flask, runner, tmp_path: Path,
+                                               fmt: str) -> None:
+    with app.app_context():
+        [wave] = seed_demo(db.session, DemoSpec(staff=45, waves=1, seed=3, participation=0.45),
+                           TOKEN_KEY)
+        wave_id = wave.id
+    got = export_both(runner, wave_id, tmp_path, "aggregate", fmt)
+    notes_by_lang = {}
+    for lang, rows in got.items():
+        table = [r for r in rows if r and not str(r[0]).startswith("# ")]
+        hidden = [dict(zip(table[0], r, strict=True)) for r in table[1:]
+                  if r[HEADER.index("status")] != "shown"]
+        assert hidden and all(r["n"] == "suppressed" for r in hidden)
+        notes_by_lang[lang] = {r["reason_code"]: r["note"] for r in hidden}
+    assert notes_by_lang["default"]["below_k"] == "回答が 5 件未満"
+    assert notes_by_lang["en"]["below_k"] == "fewer than 5 answers"
+
+
+def unit_plan():
+    """部 X holds 課 a (10) and two small 課 that roll up into it; 部 Y is shown alone."""
+    counts = {("X", "a"): 10, ("X", "b"): 3, ("X", "c"): 3, ("Y", "d"): 8}
+    cells = [Cell((("課", ka), ("部", bu)), n, n) for (bu, ka), n in counts.items()]
+    return plan(cells, ["部", "課"], ["部", "課"], 5)
+
+
+@pytest.mark.parametrize(("lang", "rolled", "parent"), [
+    ("ja", "回答が 5 件未満。部=X に含めて集計", "部=X / 課=b、部=X / 課=c を含む"),
+    ("en", "fewer than 5 answers; counted in 部=X", "includes 部=X / 課=b and 部=X / 課=c"),
+])
+def test_roll_up_notes_are_written_in_the_export_language(app: Flask, lang: str, rolled: str,
+                                                          parent: str) -> None:
+    groups = {tuple(v for _, v in d.label): d for d in unit_plan().groups(("課",))}
+    with app.app_context(), force_locale(lang):
+        assert note(groups[("X", "b")], 5) == rolled
+        assert note(groups[("X",)], 5) == parent
+        assert note(groups[("Y", "d")], 5) == ""
+
+
+def test_every_column_label_is_translated(app: Flask) -> None:
+    with app.app_context():
+        with force_locale("ja"):
+            ja = column_labels(HEADER)
+        with force_locale("en"):
+            en = column_labels(HEADER)
+    assert [key for key, j, e in zip(HEADER, ja, en, strict=True) if j == e] == ["enps"]
+
+
+def test_response_labels_name_attributes_and_questions(runner, waves: list[int],
+                                                       tmp_path: Path) -> None:
+    got = export_both(runner, waves[0], tmp_path, "responses", "csv", "--comments")
+    ja, en = comment_lines(got["default"]), comment_lines(got["en"])
+    responses_ja = next(line for line in ja if len(line) > 2)
+    assert responses_ja[0] == "# 部署" and responses_ja[1] != "tenure_band"
+    assert any(label.endswith("（逆転項目）") for label in responses_ja)
+    responses_en = next(line for line in en if len(line) > 2)
+    assert responses_en[0] == "# Department"
+    assert any(label.endswith("(reverse-worded)") for label in responses_en)
+    assert ["# グループ", "自由記述"] in ja and ["# Group", "Comment"] in en
+    assert any(line[0].startswith("# 自由記述。回答者が 10 人以上") for line in ja)
+
+
+def test_withheld_comments_say_why_in_the_export_language(app: Flask, runner,
+                                                          tmp_path: Path) -> None:
+    with app.app_context():
+        [wave] = seed_demo(db.session, DemoSpec(staff=12, waves=1, seed=2, participation=0.8),
+                           TOKEN_KEY)
+        wave_id, responded = wave.id, wave.responded_count
+    assert 5 <= responded < 10, "this seed must clear k but not k_comments"
+    got = export_both(runner, wave_id, tmp_path, "responses", "csv", "--comments")
+    assert ["all", "非表示（below_k）：回答者が 10 人未満"] in got["default"]
+    assert ["all", "suppressed (below_k): fewer than 10 responses"] in got["en"]
+
+
+def live_formula(value: Any) -> bool:
+    """Text a spreadsheet would evaluate (a CSV number such as ``-12.5`` is just a number)."""
+    if not isinstance(value, str) or not value.startswith(("=", "+", "-", "@")):
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_localised_text_is_neutralised_in_both_languages(app: Flask, runner, waves: list[int],
+                                                         tmp_path: Path, fmt: str) -> None:
+    with app.app_context():
+        item = db.session.get(Wave, waves[0]).items[0].item
+        item.text_ja, item.text_en = "=1+1 町民の声", "@SUM(A1) residents"
+        db.session.commit()
+    for kind in ("aggregate", "responses"):
+        got = export_both(runner, waves[0], tmp_path, kind, fmt)
+        cells = {lang: [v for row in rows for v in row] for lang, rows in got.items()}
+        assert "'=1+1 町民の声" in cells["default"] and "'@SUM(A1) residents" in cells["en"]
+        for values in cells.values():
+            assert not [v for v in values if live_formula(v)]
+    if fmt == "xlsx":
+        book = load_workbook(tmp_path / "default.xlsx")
+        assert all(c.data_type != "f" for s in book for row in s.iter_rows() for c in row)
+
+
+def test_an_unknown_language_is_refused(app: Flask, waves: list[int]) -> None:
+    with app.app_context(), pytest.raises(ExportError, match="bad_language"):
+        make_export(db.session, waves[0], "aggregate", "csv", role="system", lang="fr")
+    with app.app_context():
+        assert db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "export_made")).first() is None

@@ -1,9 +1,14 @@
-"""The HR export page: roles, downloads, the public log, CSRF."""
+"""The HR export page: roles, downloads, the public log, CSRF, the file's language."""
 
 from __future__ import annotations
 
+import csv
+import io
+from typing import Any
+
 import pytest
 from flask import Flask
+from openpyxl import load_workbook
 
 from survey.db import db
 from survey.demo import DemoSpec, seed_demo
@@ -73,3 +78,62 @@ def test_post_without_csrf_token_is_rejected(make_app, make_user) -> None:
                                                       f"w{wave}-fmt": "csv"})
     assert got.status_code in (302, 400)
     assert b"attachment" not in got.headers.get("Content-Disposition", "").encode()
+
+
+# -- the file follows the page's language ---------------------------------------------------
+
+def export_rows(data: bytes, fmt: str) -> list[list[Any]]:
+    """Every row of a downloaded CSV or XLSX export."""
+    if fmt == "csv":
+        assert data.startswith(b"\xef\xbb\xbf"), "CSV for Excel must start with a UTF-8 BOM"
+        return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    book = load_workbook(io.BytesIO(data))
+    return [list(row) for sheet in book for row in sheet.iter_rows(values_only=True)]
+
+
+def download(client, wave_id: int, fmt: str, query: str = "") -> list[list[Any]]:
+    got = client.post(f"/hr/waves/{wave_id}/export{query}",
+                      data={f"w{wave_id}-kind": "aggregate", f"w{wave_id}-fmt": fmt})
+    assert got.status_code == 200
+    return export_rows(got.data, fmt)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_download_is_japanese_by_default(login, wave_id: int, fmt: str) -> None:
+    rows = download(login("hr"), wave_id, fmt)
+    assert rows[0][0].startswith("# naranu 集計データ；実施回 ")
+    assert rows[3][:2] == ["# 指標", "行動指針・設問"]
+    assert rows[4][:2] == ["measure", "title"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_download_is_english_with_lang_en(login, wave_id: int, fmt: str) -> None:
+    rows = download(login("hr"), wave_id, fmt, "?lang=en")
+    assert rows[0][0].startswith("# naranu aggregate export; wave ")
+    assert rows[3][:2] == ["# Measure", "Principle or question"]
+    assert rows[4][:2] == ["measure", "title"]
+
+
+def test_download_follows_the_language_the_page_was_switched_to(login, wave_id: int) -> None:
+    client = login("hr")
+    page = client.get("/hr/?lang=en").get_data(as_text=True)
+    assert "Files are written in the language of this page" in page
+    assert download(client, wave_id, "csv")[0][0].startswith("# naranu aggregate export")
+    page = client.get("/hr/?lang=ja").get_data(as_text=True)
+    assert "ファイルの注記・列の見出し・非表示の理由は、このページの言語で書かれます" in page
+    assert download(client, wave_id, "csv")[0][0].startswith("# naranu 集計データ")
+
+
+def test_localised_download_still_neutralises_formulas(app: Flask, login, wave_id: int) -> None:
+    from survey.models import Wave
+
+    with app.app_context():
+        item = db.session.get(Wave, wave_id).items[0].item
+        item.text_ja, item.text_en = "=HYPERLINK(\"http://evil\") 町民", "+1 residents"
+        db.session.commit()
+    client = login("hr")
+    for query, text in (("", "'=HYPERLINK(\"http://evil\") 町民"), ("?lang=en", "'+1 residents")):
+        for fmt in ("csv", "xlsx"):
+            cells = [v for row in download(client, wave_id, fmt, query) for v in row]
+            assert text in cells
+            assert text[1:] not in cells

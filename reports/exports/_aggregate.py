@@ -1,7 +1,9 @@
 """The aggregate export: every gated figure of a wave, one row per measure × group.
 
 Figures come only from :mod:`reports.figures` (the gate).  A hidden group is a row that says
-``suppressed`` with the gate's reason code in every figure column — never blank, never 0.
+``suppressed`` with the gate's reason code in every figure column — never blank, never 0 —
+and why in the ``note`` column, in the export's language (written from the reason code, so
+the gate's English text never reaches a Japanese file).
 """
 
 from __future__ import annotations
@@ -9,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from reports import figures
+from reports.disclosure import GroupDecision
+from reports.exports import _text
 from reports.exports._sheets import Sheet, Value
+from reports.exports._text import group_text
 from reports.figures import GroupFigure, MeasureKey
 from reports.loading import WaveData
 from reports.stats import Estimate
@@ -26,7 +31,10 @@ def breakdowns(wave: WaveData) -> list[tuple[str, ...]]:
 
 def aggregate_sheet(wave: WaveData, hierarchy: Sequence[str],
                     titles: Mapping[MeasureKey, str]) -> Sheet:
-    """Rows for every measure (principles, then items) and every group of every breakdown."""
+    """Rows for every measure (principles, then items) and every group of every breakdown.
+
+    ``titles`` are already in the export's language; notes are written in the current locale.
+    """
     rows: list[tuple[Value, ...]] = []
     if wave.aggregates:
         plan = figures.plan_for(wave, hierarchy)
@@ -34,28 +42,31 @@ def aggregate_sheet(wave: WaveData, hierarchy: Sequence[str],
         for key in keys:
             for breakdown in breakdowns(wave):
                 for figure in figures.group_figures(wave, plan, breakdown, key):
-                    rows.append(_row(key, titles.get(key, ""), breakdown, figure))
-    notes = (f"naranu aggregate export; wave {wave.label}; k={wave.k}",
-             "groups with fewer than k answers, or whose figures could be worked out by "
-             "subtraction, are marked suppressed with a reason code")
-    return Sheet("aggregate", HEADER, rows, notes)
+                    rows.append(_row(key, titles.get(key, ""), breakdown, figure, wave.k))
+    return Sheet("aggregate", HEADER, rows, _text.aggregate_notes(wave.label, wave.k),
+                 _text.column_labels(HEADER))
 
 
-def group_text(label: Sequence[tuple[str, str]]) -> str:
-    """``department=税務課``; the whole organisation is ``all``."""
-    return " / ".join(f"{name}={value}" for name, value in label) or "all"
-
-
-def _row(key: MeasureKey, title: str, breakdown: tuple[str, ...],
-         figure: GroupFigure) -> tuple[Value, ...]:
+def _row(key: MeasureKey, title: str, breakdown: tuple[str, ...], figure: GroupFigure,
+         k: int) -> tuple[Value, ...]:
     decision = figure.decision
     head = (figures.measure_name(key), title, " × ".join(breakdown) or "all",
             group_text(decision.label), str(decision.status), str(decision.reason_code))
     if not figure.shown:
-        return (*head, *([SUPPRESSED] * 5), decision.reason)
-    note = "; ".join(f"includes {group_text(label)}" for label in decision.includes)
+        return (*head, *([SUPPRESSED] * 5), note(decision, k))
     return (*head, figure.n, _value(figure.mean), _value(figure.favourable),
-            _value(figure.score), _value(figure.enps), note)
+            _value(figure.score), _value(figure.enps), note(decision, k))
+
+
+def note(decision: GroupDecision, k: int) -> str:
+    """The ``note`` cell in the current locale: why a group is hidden, or what it includes.
+
+    Written from the gate's codes and labels, not its English ``reason`` text, so that a
+    Japanese file says it in Japanese; a shown group without roll-ups has no note.
+    """
+    if decision.shown:
+        return _text.includes_note(decision.includes)
+    return _text.hidden_reason(decision.reason_code, k, decision.rolled_into)
 
 
 def _value(estimate: Estimate | None) -> Value:

@@ -3,6 +3,9 @@
 Besides :mod:`reports.aggregation`, this is the only module of ``reports`` that reads stored
 answers: the response-level export needs the rows themselves.  It reads them only for closed
 waves (whose storage order was scrambled at close) and hands them to the pure generaliser.
+
+The export's language is an argument, not the ambient request: the HR page passes the page's
+locale and the command line its ``--lang``; every sheet is built under that locale.
 """
 
 from __future__ import annotations
@@ -12,19 +15,24 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reports import figures
 from reports.context import fiscal_start_month
-from reports.disclosure import DisclosurePlan
-from reports.exports._aggregate import aggregate_sheet, group_text
+from reports.disclosure import CommentGroup, DisclosurePlan
+from reports.exports import _text
+from reports.exports._aggregate import aggregate_sheet
 from reports.exports._responses import Respondent, generalise_rows
 from reports.exports._sheets import Sheet, Value, to_csv, to_xlsx
+from reports.exports._text import group_text
 from reports.figures import MeasureKey
 from reports.loading import WaveData, load_comments, load_wave
 from survey import audit
-from survey.models import Answer, ItemKind, Principle, Response, Wave
+from survey.i18n import localized
+from survey.models import Answer, Item, ItemKind, Principle, Response, Wave
+from survey.roster.labels import attribute_labels
 from survey.settings import group_hierarchy
 
 E = TypeVar("E", bound=StrEnum)
@@ -42,6 +50,13 @@ class ExportFormat(StrEnum):
 
     CSV = "csv"
     XLSX = "xlsx"
+
+
+class ExportLanguage(StrEnum):
+    """The language of an export's notes, labels and reasons (keys and codes stay English)."""
+
+    JA = "ja"
+    EN = "en"
 
 
 MIMETYPES = {
@@ -65,24 +80,31 @@ class ExportFile:
 
 
 def make_export(session: Session, wave_id: int, kind: str, fmt: str, *, comments: bool = False,
-                role: str, actor_id: int | None = None) -> ExportFile:
-    """Export a closed wave and record a public ``export_made`` event; the caller commits."""
+                role: str, actor_id: int | None = None, lang: str = "ja") -> ExportFile:
+    """Export a closed wave in ``lang``; record a public ``export_made`` event; caller commits."""
     kind, fmt = _parse(ExportKind, kind, "bad_kind"), _parse(ExportFormat, fmt, "bad_format")
+    language = _parse(ExportLanguage, lang, "bad_language")
     wave = session.get(Wave, wave_id)
     if wave is None:
         raise ExportError("unknown_wave")
     if not wave.closed:
         raise ExportError("wave_not_closed")
-    data = load_wave(session, wave, fiscal_start_month())
-    hierarchy = group_hierarchy(session)
-    if kind is ExportKind.AGGREGATE:
-        sheets, dropped = [aggregate_sheet(data, hierarchy, _titles(session, wave))], 0
-    else:
-        sheets, dropped = _response_sheets(session, wave, data, hierarchy, comments)
+    with force_locale(str(language)):
+        sheets, dropped = _sheets(session, wave, kind, comments)
     content = to_csv(sheets) if fmt is ExportFormat.CSV else to_xlsx(sheets)
     audit.record(session, "export_made", role, actor_id, kind=str(kind), wave=wave.label,
                  format=str(fmt), comments=bool(comments and kind is ExportKind.RESPONSES))
     return ExportFile(content, f"naranu-wave{wave.id}-{kind}.{fmt}", MIMETYPES[fmt], dropped)
+
+
+def _sheets(session: Session, wave: Wave, kind: ExportKind,
+            comments: bool) -> tuple[list[Sheet], int]:
+    """The export's tables (in the current locale) and how many response rows were dropped."""
+    data = load_wave(session, wave, fiscal_start_month())
+    hierarchy = group_hierarchy(session)
+    if kind is ExportKind.AGGREGATE:
+        return [aggregate_sheet(data, hierarchy, _titles(session, wave))], 0
+    return _response_sheets(session, wave, data, hierarchy, comments)
 
 
 def _parse(enum: type[E], value: str, code: str) -> E:
@@ -93,8 +115,10 @@ def _parse(enum: type[E], value: str, code: str) -> E:
 
 
 def _titles(session: Session, wave: Wave) -> dict[MeasureKey, str]:
-    titles: dict[MeasureKey, str] = {p.code: p.title_ja for p in session.scalars(select(Principle))}
-    titles.update({e.item.id: e.item.text_ja for e in wave.items})
+    """Principle titles and item wording in the current locale."""
+    titles: dict[MeasureKey, str] = {p.code: localized(p.title_ja, p.title_en)
+                                     for p in session.scalars(select(Principle))}
+    titles.update({e.item.id: localized(e.item.text_ja, e.item.text_en) for e in wave.items})
     return titles
 
 
@@ -105,18 +129,27 @@ def _response_sheets(session: Session, wave: Wave, data: WaveData, hierarchy: Se
     items = [e.item for e in wave.items if e.item.kind in (ItemKind.LIKERT5, ItemKind.NPS11)]
     result = generalise_rows(load_respondents(session, wave), attributes, hierarchy, data.k,
                              published_groups(plan))
-    header = (*attributes, *(f"{i.key}{' (R)' if i.reverse else ''}" for i in items))
+    columns = {_item_column(i): _item_label(i) for i in items}
+    header = (*attributes, *columns)
     rows: list[tuple[Value, ...]] = [
         (*(value for _name, value in key), *(answers.get(i.id, "") for i in items))
         for key, answers in result.rows]
-    notes = (f"naranu response-level export; wave {wave.label}; k={data.k}",
-             "one row per response in random order; no id, link or time; '*' = generalised; "
-             "(R) = reverse-worded item, values as answered",
-             f"rows dropped (fewer than k responses in the whole wave): {result.dropped}")
-    sheets = [Sheet("responses", header, rows, notes)]
+    notes = _text.response_notes(wave.label, data.k, result.dropped)
+    labels = _text.column_labels(header, {**attribute_labels(session, attributes), **columns})
+    sheets = [Sheet("responses", header, rows, notes, labels)]
     if comments:
         sheets.append(_comment_sheet(session, data, plan, hierarchy))
     return sheets, result.dropped
+
+
+def _item_column(item: Item) -> str:
+    """The stable key of an item's column: its key, ``(R)`` when reverse-worded."""
+    return f"{item.key}{' (R)' if item.reverse else ''}"
+
+
+def _item_label(item: Item) -> str:
+    """An item's column as people read it: its wording in the current locale."""
+    return _text.item_label(localized(item.text_ja, item.text_en), item.reverse)
 
 
 def published_groups(plan: DisclosurePlan) -> list[frozenset[tuple[tuple[str, str], ...]]]:
@@ -151,7 +184,13 @@ def _comment_sheet(session: Session, data: WaveData, plan: DisclosurePlan,
         if group.shown:
             rows.extend((group_text(group.label), text) for text in group.comments)
         else:
-            rows.append((group_text(group.label), f"suppressed: {group.reason_code}"))
-    notes = (f"free-text comments; only groups with at least {data.k_comments} responses; "
-             "random order; not linked to the response rows",)
-    return Sheet("comments", ("group", "comment"), rows, notes)
+            rows.append((group_text(group.label), _withheld(group, data.k_comments)))
+    header = ("group", "comment")
+    return Sheet("comments", header, rows, _text.comment_notes(data.k_comments),
+                 _text.column_labels(header))
+
+
+def _withheld(group: CommentGroup, k_comments: int) -> str:
+    """What stands in a hidden group's comment column: the code and why, localised."""
+    reason = _text.hidden_reason(group.reason_code, k_comments, group.rolled_into, people=True)
+    return _text.suppressed_comments(str(group.reason_code), reason)
