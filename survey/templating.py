@@ -54,6 +54,8 @@ def describe_event(event: AuditEvent) -> str:
                                  wave=d.get("wave"), k=d.get("k")),
         "wave_closed": lambda: _("Round %(wave)s closed.", wave=d.get("wave")),
         "roster_imported": lambda: _("Roster imported: %(n)s people active.", n=d.get("active")),
+        "attribute_labels_changed": lambda: _(
+            "Display labels changed for: %(names)s.", names=", ".join(d.get("labels") or {})),
         "report_viewed": lambda: _("Report %(quarter)s viewed (%(form)s).",
                                    quarter=d.get("quarter"), form=_form_name(d.get("form"))),
     }

@@ -214,6 +214,7 @@ def test_saving_labels_trims_them_shows_them_and_logs_the_change(
     assert label_events(app) == [
         (False, {"labels": {"department": {"ja": "部局", "en": "Bureau"}}})]
     assert "部局" not in app.test_client().get("/transparency").get_data(as_text=True)
+    assert "表示名を変更した属性：department。" in admin.get("/admin/audit").get_data(as_text=True)
 
 
 def test_an_unchanged_save_logs_nothing(

@@ -40,12 +40,17 @@ def test_admin_and_hr_see_size_and_groups_but_no_people(
     role: str, login: Callable[[str], FlaskClient], make_roster: Callable[..., int],
 ) -> None:
     make_roster(count=30)
-    response = login(role).get("/roster?lang=en")
+    client = login(role)
+    response = client.get("/roster?lang=en")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "30 people are on the roster" in page
-    assert re.search(r"<th scope=\"row\">department</th><td>3</td>", page)
-    assert re.search(r"<th scope=\"row\">tenure_band</th><td>3</td>", page)
+    # The label people read, then the column name the roster file uses.
+    assert re.search(r'<th scope="row">Department <span class="hint">\(department\)</span>'
+                     r"</th><td>3</td>", page)
+    assert re.search(r'<th scope="row">Years of service <span class="hint">\(tenure_band\)'
+                     r"</span></th><td>3</td>", page)
+    assert "部署" in client.get("/roster?lang=ja").get_data(as_text=True)
     assert "E0001" not in page and "staff0001@" not in page and "税務課" not in page
 
 

@@ -13,6 +13,7 @@ from survey.auth.access import roles_required
 from survey.db import begin_write, db
 from survey.models import Role
 from survey.roster.forms import RosterUploadForm
+from survey.roster.labels import attribute_labels
 from survey.roster.parsing import RosterError, check_size, parse_hierarchy, parse_roster
 from survey.roster.services import (
     ImportSummary,
@@ -57,8 +58,9 @@ def _import(storage: FileStorage, hierarchy: list[str] | None) -> ImportSummary:
 
 
 def _page(form: RosterUploadForm, error: str | None = None) -> str:
-    return render_template("roster/upload.html", form=form, error=error,
-                           overview=roster_overview(db.session))
+    overview = roster_overview(db.session)
+    return render_template("roster/upload.html", form=form, error=error, overview=overview,
+                           attribute_labels=attribute_labels(db.session, overview.groups))
 
 
 def _flash_summary(summary: ImportSummary) -> None:
