@@ -336,18 +336,19 @@ def stored_counts(config: dict[str, Any], wave_id: int) -> tuple[int, int]:
     return int(responses or 0), int(spent or 0)
 
 
-def describe(label: str, tally: Tally) -> float:
+def describe(label: str, tally: Tally, database: str) -> float:
     """Print one run's figures; returns answers per second."""
     per_s = tally.acknowledged / tally.seconds if tally.seconds else 0.0
     each = max(tally.acknowledged, 1)
+    postgres = (f"PostgreSQL {tally.database_cpu_s / each * 1000:.2f} ms, "
+                if database == "postgresql" else "")
     print(f"{label}: {tally.acknowledged} answers in {tally.seconds:.1f} s = {per_s:.0f}/s; "
           f"answer (POST) p50 {percentile(tally.post_ms, 50):.0f} ms, p95 "
           f"{percentile(tally.post_ms, 95):.0f} ms, p99 {percentile(tally.post_ms, 99):.0f} ms; "
           f"form (GET) p50 {percentile(tally.get_ms, 50):.0f} ms, p99 "
           f"{percentile(tally.get_ms, 99):.0f} ms; CPU per answer: server "
           f"{(tally.server_user_s + tally.server_system_s) / each * 1000:.2f} ms (system "
-          f"{tally.server_system_s / each * 1000:.2f}), PostgreSQL "
-          f"{tally.database_cpu_s / each * 1000:.2f} ms, load generator "
+          f"{tally.server_system_s / each * 1000:.2f}), {postgres}load generator "
           f"{tally.client_cpu_s / each * 1000:.2f} ms; errors {sum(tally.errors.values())} "
           f"{tally.errors or ''}", flush=True)
     return per_s
@@ -397,7 +398,7 @@ def one_round(args: argparse.Namespace, number: int) -> Round:
             wave_id, paths = prepare(config, args.staff)
             random.Random(number).shuffle(paths)
             tally = serve_and_load("load_submit:naranu_app()", config, args, paths)
-            describe("naranu", tally)
+            describe("naranu", tally, args.db)
             responses, spent = stored_counts(config, wave_id)
             lost = tally.acknowledged - responses
             print(f"stored {responses} responses, {spent} invitations spent, acknowledged "
@@ -408,7 +409,7 @@ def one_round(args: argparse.Namespace, number: int) -> Round:
                 prepare_baseline(config)
                 baseline = serve_and_load("load_submit:baseline_app()", config, args,
                                           [f"/b/{i}" for i in range(args.staff)])
-                describe("baseline (one insert)", baseline)
+                describe("baseline (one insert)", baseline, args.db)
         finally:
             drop()
     return Round(tally, lost, spent - responses, baseline)
