@@ -74,8 +74,11 @@ def init_security(app: Flask) -> None:
         app.config["PREFERRED_URL_SCHEME"] = "https"
     hops = proxy_hops(app)
     if hops:
+        # Only the client address and the scheme are taken from the proxy.  A forwarded host
+        # or path prefix would come from whatever the client sent (nginx passes unknown
+        # headers on) and would end up in the links of pages shared by everyone.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
-            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_prefix=0)
     app.after_request(add_security_headers)
 
 

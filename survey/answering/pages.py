@@ -3,14 +3,20 @@
 On survey day nearly every request is someone opening the same empty form or receiving the
 same thank-you page.  Rendering them through Jinja each time (layout, a dozen translated
 strings, 70-odd radio buttons) cost more CPU than the rest of the request, database included.
-So each is rendered once — with unguessable markers where the per-request values go (the link
-token in the language switch, the form's CSRF key) — and later requests only join the pieces
-with the real values, HTML-escaped.  This is safe because the answering layout holds nothing of
-the session (``templates/answering/layout.html``: no account menu, no flashed messages).
+So each is rendered once — with an unguessable marker where the form's CSRF key goes — and
+later requests only join the pieces with their own key, HTML-escaped.
 
-The cache is keyed by everything the page shows: the wave as read with the link (public id,
-dates, k, titles) and the language, so an edited title or a new wave gets a new page.  Re-shown
-forms with a person's own answers and error messages are always rendered afresh.
+Nothing of the request that happens to render a page may enter it, since everyone else gets
+that page too:
+- the answering layout holds nothing of the session (``templates/answering/layout.html``: no
+  account menu, no flashed messages);
+- the language switch is the query-only link ``?lang=en``, which the browser resolves against
+  the page's own address, so no link token is in the page at all;
+- the other links depend on the application root (``SCRIPT_NAME``), which is part of the key.
+
+The cache is keyed by everything else the page shows: the wave as read with the link (public
+id, dates, k, titles) and the language, so an edited title or a new wave gets a new page.
+Re-shown forms with a person's own answers and error messages are always rendered afresh.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import secrets
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-from flask import render_template, url_for
+from flask import render_template, request
 from markupsafe import escape
 
 from survey.answering.questionnaire import Question
@@ -75,37 +81,37 @@ def _shell(key: Hashable, template: str, slots: tuple[str, ...], **context: Any)
     return shell
 
 
-def other_language_url(token: str) -> str:
-    """The same link in the other language."""
-    return url_for("answer.answer", token=token, lang="en" if current_locale() == "ja" else "ja")
+def other_language_url() -> str:
+    """This same link in the other language: a query-only URL, with no token in the page."""
+    return "?lang=" + ("en" if current_locale() == "ja" else "ja")
 
 
-def empty_form(wave: LinkWave, questions: tuple[Question, ...], token: str, key: str) -> str:
-    """The unanswered form for ``token`` with CSRF key ``key``."""
+def empty_form(wave: LinkWave, questions: tuple[Question, ...], key: str) -> str:
+    """The unanswered form with CSRF key ``key``."""
     shell = _shell(
-        ("form", wave, current_locale()), "answering/form.html", ("token", "form_key"),
-        wave=wave, questions=questions, posted={}, invalid=set(), form_errors=(),
-        form_key=marker("form_key"), language_url=other_language_url(marker("token")))
-    return shell.fill({"token": token, "form_key": key})
+        ("form", wave, current_locale(), request.script_root), "answering/form.html",
+        ("form_key",), wave=wave, questions=questions, posted={}, invalid=set(),
+        form_errors=(), form_key=marker("form_key"), language_url=other_language_url())
+    return shell.fill({"form_key": key})
 
 
 def thanks() -> str:
     """The thank-you page (the same for everyone in a language)."""
-    return _shell(("thanks", current_locale()), "answering/thanks.html", (),
-                  language_url=None).fill({})
+    return _shell(("thanks", current_locale(), request.script_root), "answering/thanks.html",
+                  (), language_url=None).fill({})
 
 
 def filled_form(
-    wave: LinkWave, questions: tuple[Question, ...], token: str, key: str,
+    wave: LinkWave, questions: tuple[Question, ...], key: str,
     posted: dict[int, str | None], invalid: set[int], errors: list[str],
 ) -> str:
     """The form shown again with the person's answers and what was wrong (never cached)."""
     return render_template(
         "answering/form.html", wave=wave, questions=questions, posted=posted, invalid=invalid,
-        form_errors=errors, form_key=key, language_url=other_language_url(token))
+        form_errors=errors, form_key=key, language_url=other_language_url())
 
 
-def link_page(message: str, token: str) -> str:
+def link_page(message: str) -> str:
     """A polite page for a link that cannot be answered (unknown, spent, not open, closed)."""
     return render_template("answering/link.html", message=message,
-                           language_url=other_language_url(token))
+                           language_url=other_language_url())

@@ -52,11 +52,11 @@ def answer(token: str) -> str | tuple[str, int]:
     with db.engine.connect() as connection:
         link = services.look_up(connection, token)
         if link.state != LinkState.READY or link.wave is None:
-            return _link_page(link.state, token)
+            return _link_page(link.state)
         if request.method == "POST":
             return _receive(connection, token, link, key)
         questions = questionnaire(connection, link.wave)
-    return pages.empty_form(link.wave, questions, token, key)
+    return pages.empty_form(link.wave, questions, key)
 
 
 def _check_form_key(key: str) -> None:
@@ -76,17 +76,17 @@ def _receive(
     answers, invalid = services.clean_answers(questions, posted)
     problem = SOME_INVALID if invalid else NOTHING_ANSWERED if not answers else None
     if problem is not None:
-        return pages.filled_form(link.wave, questions, token, key, posted, invalid,
+        return pages.filled_form(link.wave, questions, key, posted, invalid,
                                  [str(problem)]), 400
     with write_transaction(connection):
         # Committed when the block ends; an outcome other than READY has written nothing.
         outcome = services.submit(connection, token, answers, link=link)
     if outcome != LinkState.READY:
-        return _link_page(outcome, token)
+        return _link_page(outcome)
     return pages.thanks()
 
 
-def _link_page(state: LinkState, token: str) -> tuple[str, int]:
+def _link_page(state: LinkState) -> tuple[str, int]:
     messages = {
         LinkState.UNKNOWN: _("This link is not valid. Please use the link from your invitation."),
         LinkState.SPENT: _("This link has already been used. Thank you for your answer."),
@@ -96,4 +96,4 @@ def _link_page(state: LinkState, token: str) -> tuple[str, int]:
     status_code = 410 if state in (LinkState.SPENT, LinkState.CLOSED) else 404
     if state == LinkState.NOT_YET_OPEN:
         status_code = 403
-    return pages.link_page(messages[state], token), status_code
+    return pages.link_page(messages[state]), status_code
