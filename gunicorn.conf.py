@@ -15,8 +15,10 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # The proxy on this host may set X-Forwarded-Proto (gunicorn then reports https to the app).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# --- how many: measured with bench/load_submit.py on 2 cores (answers/s, median of rounds):
-# 4 processes × 1 thread 713, 5 × 1 691, 3 × 1 650, 4 × 2 632, 2 × 4 ~480.  An answer is CPU
+# --- how many: measured with bench/load_submit.py on 2 cores (answers/s, median of rounds;
+# keep-alive client: 4 processes × 1 thread 713, 5 × 1 691, 3 × 1 650, 4 × 2 632, 2 × 4 ~480;
+# a new connection per request: 4 × 1 520–580 with p99 ~290 ms, 2 × 4 470 with p99 395 ms).
+# An answer is CPU
 # work for Python, and threads of one process share one interpreter lock: a thread holding the
 # database's write turn then waits for the lock while its siblings run.  So: processes, not
 # threads — 2 per core (one runs while the other waits on a commit's fsync), capped so a big
@@ -31,9 +33,9 @@ worker_class = "gthread"  # keep-alive, and threads on request (NARANU_THREADS)
 threads = int(os.environ.get("NARANU_THREADS", "1"))
 # How many connections one worker takes on at a time.  gunicorn's default (1000) lets a busy
 # worker hoard connections while another idles, and their requests wait behind its queue:
-# at the default, answer p99 730 ms and form p99 730 ms; with 8, 43 ms and 390 ms.  Beyond
-# this, connections wait in the kernel's accept queue, where the next free worker takes them
-# in order, and a worker finishes the conversations it has begun before it takes new ones.
+# at the default the answer's p99 was 834 ms, with 8 it is 287 ms (same load, same machine).
+# Beyond this, connections wait in the kernel's accept queue, where the next free worker
+# takes them in order.
 worker_connections = int(os.environ.get("NARANU_WORKER_CONNECTIONS", "8"))
 
 # --- time limits: an answer takes milliseconds; a quarterly PDF a few seconds -----------------
