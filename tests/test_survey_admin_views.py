@@ -288,3 +288,15 @@ def test_unit_hierarchy_is_shown_with_labels(
     admin.post("/admin/settings/labels", data=label_form(("tenure_band", "", "Tenure")))
     assert "部署 → 勤続年数" in admin.get("/admin/settings").get_data(as_text=True)
     assert "Department → Tenure" in admin.get("/admin/settings?lang=en").get_data(as_text=True)
+
+
+def test_two_attributes_can_never_share_a_label(
+    app: Flask, admin: FlaskClient, make_roster: Callable[..., int]
+) -> None:
+    make_roster()
+    page = admin.post("/admin/settings/labels", data=label_form(
+        ("department", "勤続年数", ""), ("tenure_band", "", "")))
+    assert page.status_code == 400
+    assert ("department と tenure_band がどちらも「勤続年数」と表示されます。"
+            in page.get_data(as_text=True))
+    assert stored(app) == {} and label_events(app) == []

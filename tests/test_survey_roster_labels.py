@@ -53,7 +53,7 @@ def japanese(app: Flask) -> Iterator[None]:
     ("tenure-band", "勤続年数", "Years of service"),
     ("age_band", "年代", "Age group"),
     ("employment_type", "雇用形態", "Employment type"),
-    ("role", "職種", "Role"),
+    ("role", "職務", "Role"),
     ("job", "職種", "Job type"),
     ("location", "勤務地", "Location"),
     ("grade", "職位", "Grade"),
@@ -70,7 +70,7 @@ def test_common_column_names_have_built_in_labels_in_both_languages(
 
 
 def test_attribute_role_does_not_change_the_account_role_word(japanese: None) -> None:
-    assert default_label("role") == "職種"
+    assert default_label("role") == "職務"  # and not 職種, the label of job/occupation
     assert gettext("Role") == "役割"  # the interface's own "Role" keeps its meaning
 
 

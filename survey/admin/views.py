@@ -197,17 +197,30 @@ def attribute_labels() -> tuple[str, int] | Response:
     if form.validate_on_submit():
         begin_write(db.session)
         known = labels.known_attributes(db.session)
-        changed = labels.save_labels(db.session, form.wanted(), known)
-        if changed:
-            audit.record(db.session, "attribute_labels_changed", *_actor(), labels=changed)
-        db.session.commit()
-        flash(_("Attribute labels saved."), "success")
-        return redirect(url_for("admin.settings"))
+        try:
+            changed = labels.save_labels(db.session, form.wanted(), known)
+        except labels.LabelError as error:
+            flash(_label_problem(error), "error")
+        else:
+            if changed:
+                audit.record(db.session, "attribute_labels_changed", *_actor(), labels=changed)
+            db.session.commit()
+            flash(_("Attribute labels saved."), "success")
+            return redirect(url_for("admin.settings"))
     db.session.rollback()
     current = current_thresholds(db.session)
     thresholds = ThresholdForm(formdata=None, data={"k": current.k,
                                                     "k_comments": current.k_comments})
     return _settings_page(thresholds, form, current), 400
+
+
+def _label_problem(error: labels.LabelError) -> str:
+    """Why a set of labels was not saved, in the user's language."""
+    if error.args[0] == "label_taken":
+        _code, label, first, second = error.args
+        return _("%(first)s and %(second)s would both be shown as “%(label)s”. Give one of "
+                 "them another label.", first=first, second=second, label=label)
+    return _("A label can have at most %(max)d characters.", max=labels.MAX_LABEL_LENGTH)
 
 
 def _labels_form() -> AttributeLabelsForm:

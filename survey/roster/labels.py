@@ -28,33 +28,31 @@ from survey.settings import get_setting, group_hierarchy, put_setting
 
 SETTING_KEY = "attribute_labels"
 MAX_LABEL_LENGTH = 40
-LANGUAGES = ("ja", "en")
 
-# One message context for every built-in label: "Role" here is 職種 (a kind of work), while the
-# plain "Role" of the user interface is an account's 役割.
-_CONTEXT = "roster attribute"
-_DEPARTMENT = _p(_CONTEXT, "Department")
-_TENURE = _p(_CONTEXT, "Years of service")
-_AGE = _p(_CONTEXT, "Age group")
-_EMPLOYMENT = _p(_CONTEXT, "Employment type")
-_JOB = _p(_CONTEXT, "Job type")
-_LOCATION = _p(_CONTEXT, "Location")
-_GRADE = _p(_CONTEXT, "Grade")
+# One message context, written out in each call so that a gettext extractor sees it: these
+# are roster columns ("Role" is a member of staff's role at work, not an account's role).
+_DEPARTMENT = _p("roster attribute", "Department")
+_TENURE = _p("roster attribute", "Years of service")
+_AGE = _p("roster attribute", "Age group")
+_EMPLOYMENT = _p("roster attribute", "Employment type")
+_JOB = _p("roster attribute", "Job type")
+_LOCATION = _p("roster attribute", "Location")
+_GRADE = _p("roster attribute", "Grade")
 
 #: Built-in labels by canonical column name (see :func:`canonical`).
 BUILT_IN: dict[str, LazyString] = {
     "department": _DEPARTMENT, "dept": _DEPARTMENT,
-    "division": _p(_CONTEXT, "Division"),
-    "section": _p(_CONTEXT, "Section"),
-    "team": _p(_CONTEXT, "Team"),
+    "division": _p("roster attribute", "Division"),
+    "section": _p("roster attribute", "Section"),
+    "team": _p("roster attribute", "Team"),
     "tenure_band": _TENURE, "tenure": _TENURE, "years_of_service": _TENURE,
     "age_band": _AGE, "age_group": _AGE,
     "employment_type": _EMPLOYMENT, "employment_status": _EMPLOYMENT,
-    "role": _p(_CONTEXT, "Role"),
+    "role": _p("roster attribute", "Role"),
     "job": _JOB, "job_type": _JOB, "occupation": _JOB,
     "location": _LOCATION, "workplace": _LOCATION,
     "grade": _GRADE, "job_grade": _GRADE,
-    "position": _p(_CONTEXT, "Position"),
+    "position": _p("roster attribute", "Position"),
 }
 
 
@@ -71,7 +69,7 @@ class LabelPair:
 
 
 class LabelError(ValueError):
-    """A label that cannot be stored (too long once trimmed)."""
+    """A label that cannot be stored: too long once trimmed, or already another's."""
 
 
 def canonical(name: str) -> str:
@@ -148,8 +146,25 @@ def save_labels(
         else:
             merged[name] = asdict(clean)
     if changed:
+        _refuse_shared_labels(merged, allowed)
         put_setting(session, SETTING_KEY, merged)
     return changed
+
+
+def _refuse_shared_labels(merged: Mapping[str, Mapping[str, str]], known: set[str]) -> None:
+    """LabelError when two attributes would show the same label in a language.
+
+    A breakdown menu with two identical entries, or an export with two identical column
+    labels, would leave readers guessing which group they are looking at.
+    """
+    stored = {name: LabelPair(**texts) for name, texts in merged.items()}
+    for language in ("ja", "en"):
+        seen: dict[str, str] = {}
+        for name in sorted(known):
+            label = label_for(name, stored, language)
+            if label in seen:
+                raise LabelError("label_taken", label, seen[label], name)
+            seen[label] = name
 
 
 def editable_labels(session: Session) -> list[tuple[str, LabelPair]]:
