@@ -71,6 +71,14 @@ class LiveServer:
         self.users[role] = address
         return address, PASSWORD
 
+    def sign_in(self, page: Any, role: str) -> None:
+        """Sign ``page`` in through the login form with the account made for ``role``."""
+        page.goto(f"{self.url}/login")
+        page.fill("input[name=email]", self.users[role])
+        page.fill("input[name=password]", PASSWORD)
+        page.locator("form button[type=submit]").last.click()
+        page.wait_for_load_state()
+
     def open_wave(self, label: str = "browser wave", staff: int = 30) -> list[str]:
         """Import a roster of ``staff`` people, open a wave today; returns absolute links."""
         from survey.principles.services import survey_by_name

@@ -29,16 +29,6 @@ def waves(live_server: Any) -> Any:
     return live_server
 
 
-def sign_in(page: Any, live: Any, role: str) -> None:
-    from conftest import PASSWORD
-
-    page.goto(f"{live.url}/login")
-    page.fill("input[name=email]", live.users[role])
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state()
-
-
 def fits_width(page: Any) -> None:
     """Neither the page nor any table wrapper scrolls sideways."""
     sizes = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
@@ -59,7 +49,7 @@ def test_admin_manages_waves_on_a_phone(
     waves: Any, page_factory: Callable[..., Any], screenshot: Callable[..., Any]
 ) -> None:
     page = page_factory(*PHONE)
-    sign_in(page, waves, "admin")
+    waves.sign_in(page, "admin")
     response = page.goto(f"{waves.url}/admin/")
     assert response is not None and response.status == 200
     statuses = page.locator("table tbody .badge").all_inner_texts()
@@ -91,7 +81,7 @@ def test_admin_waves_stay_a_table_on_a_desktop(
     waves: Any, page_factory: Callable[..., Any], screenshot: Callable[..., Any]
 ) -> None:
     page = page_factory(*DESKTOP)
-    sign_in(page, waves, "admin")
+    waves.sign_in(page, "admin")
     page.goto(f"{waves.url}/admin/")
     header = page.locator("table thead th").first
     assert header.is_visible()
@@ -113,7 +103,7 @@ def test_other_tables_fit_a_phone(
     role: str, path: str, name: str
 ) -> None:
     page = page_factory(*PHONE)
-    sign_in(page, waves, role)
+    waves.sign_in(page, role)
     response = page.goto(f"{waves.url}{path}")
     assert response is not None and response.status == 200
     assert page.locator("table").count() >= 1, "no table to check"

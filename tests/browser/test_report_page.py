@@ -18,15 +18,6 @@ def seeded_server(live_server: Any) -> Any:
     return live_server
 
 
-def _sign_in(page: Any, server: Any) -> None:
-    from conftest import PASSWORD
-
-    page.goto(f"{server.url}/login")
-    page.fill("input[name=email]", server.users["leadership"])
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form button[type=submit]")
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("width, height, name", [(390, 844, "phone"), (1280, 900, "desktop")])
 def test_report_page_renders(seeded_server: Any, page_factory: Callable[..., Any],
@@ -35,7 +26,7 @@ def test_report_page_renders(seeded_server: Any, page_factory: Callable[..., Any
     page = page_factory(width, height)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    _sign_in(page, seeded_server)
+    seeded_server.sign_in(page, "leadership")
     page.goto(f"{seeded_server.url}/reports/{QUARTER}")
     assert page.locator("h2", has_text="要点").is_visible()
     assert page.locator("svg[role=img]").count() >= 3

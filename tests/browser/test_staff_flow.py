@@ -24,14 +24,6 @@ def seeded(live_server: Any) -> Any:
     return live_server
 
 
-def sign_in(page: Any, live: Any, role: str) -> None:
-    page.goto(f"{live.url}/login")
-    page.fill("input[name=email]", live.users[role])
-    page.fill("input[name=password]", "correct horse battery")
-    page.locator("form button[type=submit], form input[type=submit]").last.click()
-    page.wait_for_load_state()
-
-
 def test_staff_answers_on_a_phone_in_japanese_once(
     seeded: Any, page_factory: Callable[..., Any], screenshot: Callable[..., Any]
 ) -> None:
@@ -69,7 +61,7 @@ def test_leadership_reads_a_quarter(
     seeded: Any, page_factory: Callable[..., Any], screenshot: Callable[..., Any]
 ) -> None:
     page = page_factory(1280, 900)
-    sign_in(page, seeded, "leadership")
+    seeded.sign_in(page, "leadership")
     assert page.url.rstrip("/").endswith("/reports")
     home = page.goto(f"{seeded.url}/reports/")
     assert home is not None and home.status == 200
@@ -86,7 +78,7 @@ def test_hr_reaches_the_exports(
     seeded: Any, page_factory: Callable[..., Any], screenshot: Callable[..., Any]
 ) -> None:
     page = page_factory(1280, 900)
-    sign_in(page, seeded, "hr")
+    seeded.sign_in(page, "hr")
     response = page.goto(f"{seeded.url}/hr/")
     assert response is not None and response.status == 200
     assert page.locator("h1").first.inner_text().strip()
