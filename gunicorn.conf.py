@@ -17,7 +17,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # --- how many: measured with bench/load_submit.py on 2 cores (answers/s, median of rounds;
 # keep-alive client: 4 processes × 1 thread 713, 5 × 1 691, 3 × 1 650, 4 × 2 632, 2 × 4 ~480;
-# a new connection per request: 4 × 1 520–580 with p99 ~290 ms, 2 × 4 470 with p99 395 ms).
+# a new connection per request: 4 × 1 520–650 with p99 250–290 ms, 2 × 4 470 with p99
+# 395 ms, 4 × 2 596; on PostgreSQL, rounds interleaved, 4 × 1 367–371 and 4 × 2 340–369).
 # An answer is CPU
 # work for Python, and threads of one process share one interpreter lock: a thread holding the
 # database's write turn then waits for the lock while its siblings run.  So: processes, not
