@@ -20,12 +20,12 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # a new connection per request: 4 × 1 520–650 with p99 250–290 ms, 2 × 4 470 with p99
 # 395 ms, 4 × 2 596; on PostgreSQL, rounds interleaved, 4 × 1 367–371 and 4 × 2 340–369).
 # An answer is CPU work for Python, and threads of one process share one interpreter lock: a
-# thread holding the database's write turn then waits for the lock while its siblings run.  So: processes, not
-# threads — 2 per core (one runs while the other waits on a commit's fsync), capped so a big
-# host does not exhaust memory or PostgreSQL's connection limit (each worker holds a pool of
-# up to 5 + 10 connections).  The TLS proxy in front (docs/deploy.md) buffers slow phones, so
-# a single thread is never held by a slow upload; serving without such a proxy, set
-# NARANU_THREADS=4.
+# thread holding the database's write turn then waits for the lock while its siblings run.
+# So: processes, not threads — 2 per core (one runs while the other waits on a commit's
+# fsync), capped so a big host does not exhaust memory or PostgreSQL's connection limit (each
+# worker holds a pool of up to 5 + 10 connections).  The TLS proxy in front (docs/deploy.md)
+# buffers slow phones, so a single thread is never held by a slow upload; serving without
+# such a proxy, set NARANU_THREADS=4.
 MAX_WORKERS = 9
 workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count(),
                                                      MAX_WORKERS)))
