@@ -4,9 +4,10 @@ Opening a link (GET) never spends it; only a valid submit does.  The spend is a 
 ``UPDATE … WHERE spent = false``: of any number of concurrent submits exactly one sees a row
 count of 1, on SQLite and PostgreSQL alike.  The response row gets a random id and the cell only.
 
-Both run for every survey-day request, so they are written as prebuilt Core statements on the
-session's connection (no ORM identity map, no per-call statement building): reading a link is
-one indexed SELECT and storing an answer is one UPDATE and two INSERTs.
+Both run for every survey-day request, so they are prebuilt Core statements run on one
+connection (the answering view's own, or an ORM session's): no identity map, no per-call
+statement building.  Reading a link is one indexed SELECT; storing an answer is one UPDATE
+and two INSERTs.
 """
 
 from __future__ import annotations
