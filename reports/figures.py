@@ -19,6 +19,7 @@ from reports.aggregates import CellAggregate
 from reports.disclosure import DisclosurePlan, GroupDecision
 from reports.loading import WaveData
 from reports.stats import Estimate, enps, favourability, mean_interval, score
+from survey.waves.design import CONCURRENT
 
 MeasureKey = int | str  # an item id, or a principle code for its composite
 
@@ -29,8 +30,18 @@ def measure_name(key: MeasureKey) -> str:
 
 
 def attributes_of(wave: WaveData) -> list[str]:
-    """The roster attributes the wave's cells carry (what users may break down by)."""
-    return [name for name, _value in wave.cells[0].key] if wave.cells else []
+    """What users may break down the wave by: its units broad to fine, then the secondary
+    attributes it reports (never the concurrent-posts marker, which is not a breakdown)."""
+    stored = [name for name, _value in wave.cells[0].key] if wave.cells else []
+    ordered = [name for name in wave.design.attributes if name in stored]
+    rest = [name for name in stored if name not in ordered]
+    return [name for name in [*ordered, *rest] if name != CONCURRENT]
+
+
+def hierarchy_of(wave: WaveData) -> list[str]:
+    """The wave's unit levels, broad to fine, as frozen when it opened."""
+    attributes = attributes_of(wave)
+    return [level for level in wave.design.hierarchy if level in attributes]
 
 
 def measure_keys(aggregate: CellAggregate) -> list[MeasureKey]:
@@ -38,20 +49,21 @@ def measure_keys(aggregate: CellAggregate) -> list[MeasureKey]:
     return [*aggregate.principles, *(spec.item_id for spec in aggregate.items)]
 
 
-def plan_for(wave: WaveData, hierarchy: Sequence[str]) -> DisclosurePlan:
+def plan_for(wave: WaveData) -> DisclosurePlan:
     """The wave's disclosure plan over every requestable breakdown and every measure.
 
-    Solved once per (wave, hierarchy) and kept with the wave's data: a closed wave's data
-    is immutable and cached per process (``reports.loading``), so its plan is too.
+    Solved once per wave with the unit hierarchy the wave was opened with, and kept with the
+    wave's data: a closed wave's data is immutable and cached per process
+    (``reports.loading``), so its plan is too.
     """
-    key = ("plan", tuple(hierarchy))
-    if key not in wave.memo:
-        wave.memo[key] = _plan(wave, tuple(hierarchy))
-    return wave.memo[key]
+    if "plan" not in wave.memo:
+        wave.memo["plan"] = _plan(wave)
+    return wave.memo["plan"]
 
 
-def _plan(wave: WaveData, hierarchy: tuple[str, ...]) -> DisclosurePlan:
+def _plan(wave: WaveData) -> DisclosurePlan:
     attributes = attributes_of(wave)
+    stored = {name for name, _value in wave.cells[0].key} if wave.cells else set()
     cells = [disclosure.Cell(key=c.key, invited=c.invited, responses=c.responses)
              for c in wave.cells]
     counts: dict[str, dict[tuple[tuple[str, str], ...], int]] = {}
@@ -60,8 +72,9 @@ def _plan(wave: WaveData, hierarchy: tuple[str, ...]) -> DisclosurePlan:
         for key in measure_keys(next(iter(wave.aggregates.values()))):
             answered = stacked.histograms(key)[1].sum(axis=1).tolist()
             counts[measure_name(key)] = {c.key: answered[i] for i, c in enumerate(wave.cells)}
-    return disclosure.plan(cells, attributes, [h for h in hierarchy if h in attributes],
-                           wave.k, measure_counts=counts, k_comments=wave.k_comments)
+    return disclosure.plan(cells, attributes, hierarchy_of(wave), wave.k,
+                           measure_counts=counts, k_comments=wave.k_comments,
+                           concurrent=CONCURRENT if CONCURRENT in stored else None)
 
 
 def _stacked(wave: WaveData) -> tuple[agg.AggregateStack, dict[tuple, int]]:
@@ -131,3 +144,16 @@ def group_figures(
 def total_figure(wave: WaveData, plan: DisclosurePlan, key: MeasureKey) -> GroupFigure:
     """The whole organisation's figure for one measure."""
     return group_figures(wave, plan, (), key)[0]
+
+
+def remainder_figure(
+    wave: WaveData, plan: DisclosurePlan, breakdown: Sequence[str], key: MeasureKey
+) -> GroupFigure | None:
+    """The その他 group's figure for one measure (everyone in no shown group of
+    ``breakdown``), or None when the gate does not allow it (see ``DisclosurePlan.coverage``)."""
+    if not breakdown:
+        return None
+    coverage = plan.coverage(tuple(breakdown), measure_name(key))
+    if coverage is None or coverage.remainder is None:
+        return None
+    return GroupFigure(coverage.remainder, **estimate(pooled(wave, coverage.remainder), key))

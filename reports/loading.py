@@ -24,6 +24,7 @@ from reports.aggregates import CellAggregate
 from reports.aggregation import stored_aggregates
 from reports.quarters import Quarter, quarter_of
 from survey.models import Answer, Intervention, Invitation, Response, Wave, WaveCell
+from survey.waves.design import CellDesign
 from survey.waves.services import WaveStatus, response_count, status
 
 
@@ -55,6 +56,8 @@ class WaveData:
     quarter: Quarter
     cells: tuple[CellData, ...]
     aggregates: dict[int, CellAggregate] = field(default_factory=dict)
+    design: CellDesign = field(default_factory=lambda: CellDesign((), ()))
+    """What the wave reports: unit hierarchy, secondary attributes, folds, group sizes."""
     memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
     """Results derived from this (immutable) wave: plans, pooled aggregates (``figures``)."""
 
@@ -125,6 +128,7 @@ def _load_wave(session: Session, wave: Wave, start_month: int) -> WaveData:
         quarter=quarter_of(wave.closes_on, start_month),
         cells=cells,
         aggregates=aggregates,
+        design=CellDesign.from_dict(wave.cell_design or {}),
     )
 
 

@@ -2,8 +2,11 @@
 
 The quarter's figure is its **last closed wave**: the same people answer every pulse, so pooling
 a quarter's waves would count responses, not people, and make intervals too narrow
-(docs/methods.md).  Changes compare it with the last closed wave of an earlier quarter; every
-comparison in the report is adjusted together (Benjamini–Hochberg) before it is called a change.
+(docs/methods.md).  Changes compare it with the last closed wave of an earlier quarter.  Before a
+change is called a change its p-value is adjusted (Benjamini–Hochberg) within a fixed family:
+the organisation's comparisons (every principle and the eNPS) are one family, and the group
+comparisons of the breakdown shown are another, so the organisation's q-values never depend on
+which breakdown the page shows.
 """
 
 from __future__ import annotations
@@ -17,7 +20,17 @@ import numpy as np
 from reports import aggregates as agg
 from reports import disclosure, stats
 from reports.disclosure import DisclosurePlan
-from reports.figures import GroupFigure, MeasureKey, group_figures, measure_name, plan_for, pooled
+from reports.figures import (
+    GroupFigure,
+    MeasureKey,
+    attributes_of,
+    estimate,
+    group_figures,
+    hierarchy_of,
+    measure_name,
+    plan_for,
+    pooled,
+)
 from reports.loading import WaveData
 from reports.quarters import Quarter
 
@@ -105,6 +118,13 @@ class GroupRow:
     decision: disclosure.GroupDecision
     figures: dict[str, GroupFigure]
     changes: dict[str, Change | None]
+    invited: int | None = None
+    """Everyone of the group invited at open (a roster fact), None where unknown."""
+
+    @property
+    def is_remainder(self) -> bool:
+        """True for the その他 row: everyone in no shown group."""
+        return all(value == disclosure.GENERALISED for _name, value in self.decision.label)
 
 
 @dataclass(frozen=True)
@@ -120,6 +140,9 @@ class QuarterReport:
     breakdown: str | None = None
     attributes: tuple[str, ...] = ()
     groups: tuple[GroupRow, ...] = ()
+    coverage: disclosure.Coverage | None = None
+    hierarchy: tuple[str, ...] = ()
+    concurrent_rule: str = "main"
     participation: tuple[tuple[WaveData, disclosure.GroupDecision], ...] = ()
     group_participation: tuple[disclosure.GroupDecision, ...] = ()
     comments: tuple[disclosure.CommentGroup, ...] = ()
@@ -145,8 +168,8 @@ def _change(
     before = _decision(prev_plan, breakdown, key, label)
     after = _decision(cur_plan, breakdown, key, label)
     if before is None or after is None:
-        gate = disclosure.Comparison(disclosure.Status.SUPPRESSED, disclosure.Reason.BELOW_K,
-                                     "the group does not exist in both waves")
+        gate = disclosure.Comparison(disclosure.Status.SUPPRESSED, disclosure.Reason.NOT_IN_BOTH,
+                                     "the group or measure is not in both waves")
         return Change(gate)
     joined = sum(c.joined for c in cur_wave.cells if c.key in after.cells)
     left = sum(c.left for c in cur_wave.cells if c.key in after.cells)
@@ -160,6 +183,10 @@ def _change(
 def _decision(
     plan: DisclosurePlan, breakdown: tuple[str, ...], key: MeasureKey, label: tuple
 ) -> disclosure.GroupDecision | None:
+    """The group's decision, or None when the wave has no such measure, attribute or group
+    (principles, items, roster columns and units change between waves)."""
+    if measure_name(key) not in plan.measures or not set(breakdown) <= set(plan.attributes):
+        return None
     for decision in plan.groups(breakdown, measure_name(key)):
         if decision.label == label:
             return decision
@@ -197,7 +224,7 @@ def _quarters_since(origin: dt.date, day: dt.date) -> float:
 
 def build_quarter_report(
     waves: Sequence[WaveData], quarter: Quarter, principles: Sequence[PrincipleMeta],
-    hierarchy: Sequence[str], breakdown: str | None = None,
+    breakdown: str | None = None,
     interventions: Sequence[Intervention] = (), thresholds: dict[str, float] | None = None,
     comments_by_cell: dict[tuple, list[str]] | None = None,
 ) -> QuarterReport:
@@ -206,16 +233,16 @@ def build_quarter_report(
     current, previous = current_and_previous(upto, quarter)
     # Every wave's overall rate goes through the gate too: an open wave's live count below k
     # is not shown (its figures wait for the close anyway).
-    participation = tuple((w, plan_for(w, hierarchy).response_rates(())[0]) for w in upto)
+    participation = tuple((w, plan_for(w).response_rates(())[0]) for w in upto)
     meta = tuple(principles)
     if current is None:
         return QuarterReport(quarter, None, previous, meta, participation=participation)
     closed = [w for w in upto if w.closed]
-    plans = {w.id: plan_for(w, hierarchy) for w in closed}
+    plans = {w.id: plan_for(w) for w in closed}
     aggregate = next(iter(current.aggregates.values()))
     codes = [p.code for p in meta if p.code in aggregate.principles]
-    attributes = tuple(name for name, _v in current.cells[0].key) if current.cells else ()
-    chosen = breakdown if breakdown in attributes else (attributes[0] if attributes else None)
+    attributes = offered_breakdowns(current)
+    chosen = breakdown if breakdown in attributes else default_breakdown(current, attributes)
     sections = {code: _section(current, previous, plans, closed, code, interventions)
                 for code in codes}
     nps = aggregate.nps_item
@@ -226,13 +253,36 @@ def build_quarter_report(
     return QuarterReport(
         quarter, current, previous, meta,
         sections=labelled["sections"], enps=labelled["enps"], breakdown=chosen,
-        attributes=attributes, groups=labelled["rows"], participation=participation,
+        attributes=attributes, groups=labelled["rows"],
+        coverage=plans[current.id].coverage((chosen,)) if chosen else None,
+        hierarchy=tuple(hierarchy_of(current)),
+        concurrent_rule=str(current.design.concurrent_rule), participation=participation,
         group_participation=tuple(plans[current.id].response_rates((chosen,)) if chosen else ()),
         comments=tuple(plans[current.id].comments((), _comments_by_key(current,
                                                                           comments_by_cell))),
         weights=_weights(current, plans[current.id]),
         thresholds={**stats.DEFAULT_THRESHOLDS, **(thresholds or {})},
     )
+
+
+def offered_breakdowns(wave: WaveData) -> tuple[str, ...]:
+    """Attributes worth offering: those with at least one group of k or more invitees.
+
+    A breakdown none of whose groups can ever be shown is not offered in the selector."""
+    plan = plan_for(wave)
+    never = {w.breakdown for w in plan.warnings([(a,) for a in attributes_of(wave)])
+             if w.code == "never_reaches_k"}
+    return tuple(a for a in attributes_of(wave) if (a,) not in never)
+
+
+def default_breakdown(wave: WaveData, offered: Sequence[str]) -> str | None:
+    """The unit level leadership reads first: the broadest one that splits the organisation
+    into at least two shown units, else the first offered attribute."""
+    plan = plan_for(wave)
+    for level in hierarchy_of(wave):
+        if level in offered and sum(d.shown for d in plan.groups((level,))) >= 2:
+            return level
+    return offered[0] if offered else None
 
 
 def _comments_by_key(wave: WaveData, by_cell: dict | None) -> dict[tuple, list[str]]:
@@ -274,6 +324,7 @@ def _group_rows(
 ) -> tuple[GroupRow, ...]:
     plan = plans[current.id]
     per_code = {code: group_figures(current, plan, (attribute,), code) for code in codes}
+    sizes = current.design.sizes
     rows = []
     for index, decision in enumerate(plan.groups((attribute,))):
         figures = {code: per_code[code][index] for code in codes}
@@ -282,33 +333,59 @@ def _group_rows(
                           decision.label, code) if previous is not None else None
             for code in codes
         }
-        rows.append(GroupRow(decision, figures, changes))
-    return tuple(rows)
+        name, value = decision.label[-1] if decision.label else (attribute, "")
+        rows.append(GroupRow(decision, figures, changes, sizes.get(name, {}).get(value)))
+    remainder = _remainder_row(current, plan, attribute, codes)
+    return (*rows, remainder) if remainder is not None else tuple(rows)
+
+
+def _remainder_row(
+    wave: WaveData, plan: DisclosurePlan, attribute: str, codes: Sequence[str]
+) -> GroupRow | None:
+    """The その他 row: everyone in no shown group, where the gate allows it (no changes: its
+    membership is whatever the other groups leave, so it is not the same group twice)."""
+    coverage = plan.coverage((attribute,))
+    if coverage is None or coverage.remainder is None:
+        return None
+    figures = {}
+    for code in codes:
+        part = plan.coverage((attribute,), measure_name(code))
+        decision = part.remainder if part is not None else None
+        figures[code] = (GroupFigure(decision, **estimate(pooled(wave, decision), code))
+                         if decision is not None else
+                         GroupFigure(_hidden_remainder(coverage.remainder)))
+    return GroupRow(coverage.remainder, figures, dict.fromkeys(codes))
+
+
+def _hidden_remainder(shown: disclosure.GroupDecision) -> disclosure.GroupDecision:
+    return disclosure.GroupDecision(shown.label, shown.cells, disclosure.Status.SUPPRESSED,
+                                    disclosure.Reason.BELOW_K, "fewer than k answers")
 
 
 def _label_all(
     sections: dict[str, MeasureSection], enps_section: MeasureSection | None,
     rows: Sequence[GroupRow], thresholds: dict[str, float] | None,
 ) -> dict:
-    """Benjamini–Hochberg over every comparison the report shows, then label each."""
-    slots: list[tuple[str, object, Change]] = []
-    for code, section in sections.items():
-        if section.change is not None and section.change.shown:
-            slots.append(("section", code, section.change))
-    if enps_section is not None and enps_section.change is not None and enps_section.change.shown:
-        slots.append(("enps", None, enps_section.change))
-    for index, row in enumerate(rows):
-        for code, change in row.changes.items():
-            if change is not None and change.shown:
-                slots.append(("row", (index, code), change))
-    labels = stats.label_comparisons([c.comparison for *_x, c in slots], thresholds)
-    labelled = {id(change): Change(change.gate, change.comparison, label)
-                for (*_x, change), label in zip(slots, labels, strict=True)}
+    """Benjamini–Hochberg within each family, then label each comparison.
+
+    Families: the organisation's comparisons (principles and eNPS), and the shown breakdown's
+    group comparisons.  The organisation's family is the same whatever breakdown is shown."""
+    organisation = [s.change for s in sections.values()]
+    if enps_section is not None:
+        organisation.append(enps_section.change)
+    groups = [change for row in rows for change in row.changes.values()]
+    labelled: dict[int, Change] = {}
+    for family in (organisation, groups):
+        shown = [c for c in family if c is not None and c.shown]
+        labels = stats.label_comparisons([c.comparison for c in shown], thresholds)
+        labelled.update({id(c): Change(c.gate, c.comparison, label)
+                         for c, label in zip(shown, labels, strict=True)})
     return {
         "sections": {code: _relabel(s, labelled) for code, s in sections.items()},
         "enps": _relabel(enps_section, labelled) if enps_section else None,
         "rows": tuple(GroupRow(r.decision, r.figures,
-                               {c: labelled.get(id(ch), ch) for c, ch in r.changes.items()})
+                               {c: labelled.get(id(ch), ch) for c, ch in r.changes.items()},
+                               r.invited)
                       for r in rows),
     }
 

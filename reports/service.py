@@ -20,7 +20,6 @@ from reports.loading import load_comments, load_wave
 from reports.quarterly import QuarterReport, build_quarter_report, current_and_previous
 from reports.quarters import Quarter, parse_quarter
 from survey.models import Intervention, Principle, Wave
-from survey.settings import group_hierarchy
 
 
 def quarter_report(session: Session, label: str, breakdown: str | None = None) -> QuarterReport:
@@ -30,7 +29,7 @@ def quarter_report(session: Session, label: str, breakdown: str | None = None) -
     current, _previous = current_and_previous(waves, quarter)
     comments = load_comments(session, current.id) if current is not None else None
     return build_quarter_report(
-        waves, quarter, principle_meta(session), group_hierarchy(session), breakdown,
+        waves, quarter, principle_meta(session), breakdown,
         interventions(session), practical_thresholds(), comments,
     )
 
@@ -56,7 +55,7 @@ def wave_report(session: Session, wave_id: int) -> dict[str, Any] | None:
     if wave_row is None:
         return None
     wave = load_wave(session, wave_row, fiscal_start_month())
-    plan = plan_for(wave, group_hierarchy(session))
+    plan = plan_for(wave)
     figures = {}
     if wave.closed and wave.aggregates:
         codes = next(iter(wave.aggregates.values())).principles

@@ -158,6 +158,8 @@ class Person(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Concurrent posts (兼務): unit paths from broad to fine, beside the main unit in attributes.
+    concurrent: Mapped[list[list[str]] | None] = mapped_column(JSON, default=list)
 
 
 class Setting(db.Model):
@@ -185,6 +187,8 @@ class Wave(db.Model):
     min_comment_group_size: Mapped[int] = mapped_column(Integer)
     invited_count: Mapped[int] = mapped_column(Integer, default=0)
     responded_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: What the wave reports, frozen at open (survey.waves.design.CellDesign.to_dict()).
+    cell_design: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     survey: Mapped[Survey] = relationship()
     items: Mapped[list[WaveItem]] = relationship(

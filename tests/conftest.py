@@ -238,7 +238,8 @@ def make_roster(app: Flask) -> Callable[..., int]:
 def open_wave(app: Flask, make_roster: Callable[..., int]) -> Callable[..., Any]:
     """Open a wave on the default survey (roster of 30 by default): (wave id, link paths)."""
 
-    def build(label: str = "2026-04", roster: bool = True, days: int = 14, **_: Any):
+    def build(label: str = "2026-04", roster: bool = True, days: int = 14,
+              secondary: list[str] | None = None, **_: Any):
         from survey.principles.services import survey_by_name
         from survey.settings import current_thresholds, group_hierarchy
         from survey.waves.services import WavePlan, invitation_links, open_wave, today
@@ -249,7 +250,7 @@ def open_wave(app: Flask, make_roster: Callable[..., int]) -> Callable[..., Any]
             survey = survey_by_name(db.session, None)
             plan = WavePlan(label, today(), today() + dt.timedelta(days=days))
             wave = open_wave(db.session, survey, plan, current_thresholds(db.session),
-                             group_hierarchy(db.session), TOKEN_KEY)
+                             group_hierarchy(db.session), TOKEN_KEY, secondary=secondary)
             db.session.commit()
             links = invitation_links(db.session, wave, TOKEN_KEY, "http://survey.example")
             return wave.id, [link.removeprefix("http://survey.example") for _email, link in links]

@@ -17,7 +17,7 @@ def test_pooled_equals_sum_of_cell_aggregates(app: Flask) -> None:
     with app.app_context():
         seed_demo(db.session, DemoSpec(staff=60, waves=2, seed=2), TOKEN_KEY)
         wave = [w for w in loading.load_waves(db.session, 4) if w.closed][-1]
-    plan = plan_for(wave, ())
+    plan = plan_for(wave)
     by_key = {c.key: wave.aggregates[c.id] for c in wave.cells}
     checked = 0
     for breakdown in plan.breakdowns:

@@ -57,9 +57,8 @@ def test_cached_report_equals_a_freshly_loaded_one(app: Flask) -> None:
         assert _figures(again) == _figures(fresh) == _figures(reloaded)
 
 
-def test_plans_are_kept_per_hierarchy(app: Flask) -> None:
+def test_a_wave_s_plan_is_solved_once(app: Flask) -> None:
     _seed(app)
     with app.app_context():
         wave = [w for w in loading.load_waves(db.session, 4) if w.closed][-1]
-        assert plan_for(wave, ()) is plan_for(wave, ())
-        assert plan_for(wave, ("department",)) is not plan_for(wave, ())
+        assert plan_for(wave) is plan_for(wave)

@@ -236,7 +236,7 @@ def test_breakdown_selector_uses_the_administrators_labels(
 
 def test_wave_page_headings_show_attribute_labels(
         login: Callable[[str], FlaskClient], open_wave: Callable[..., tuple], app: Flask) -> None:
-    wave_id, _links = open_wave()
+    wave_id, _links = open_wave(secondary=["tenure_band"])
     _set_labels(app, tenure_band=("勤続区分", ""))
     client = login("leadership")
     ja = client.get(f"/reports/waves/{wave_id}").get_data(as_text=True)

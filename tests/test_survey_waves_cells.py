@@ -1,4 +1,4 @@
-"""Generalising roster attributes into stored cells of at least k invitees (pure, no app)."""
+"""Unit-first generalisation into stored cells of at least k invitees (pure, no app)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,14 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey.waves.cells import GENERALISED, cell_key, generalise
+from survey.waves.cells import GENERALISED, cell_key, fold_units, generalise, generalise_with_folds
+from tests.orgs import town_halls
 
-NAMES = ("部", "課", "係", "tenure_band")
 HIERARCHY = ("部", "課", "係")
 
 
-def person(部: str, 課: str, 係: str, tenure: str) -> dict[str, str]:
-    return {"部": 部, "課": 課, "係": 係, "tenure_band": tenure}
-
-
-def sizes(keys: list[tuple[tuple[str, str], ...]]) -> Counter:
-    return Counter(keys)
+def person(部: str, 課: str, 係: str, tenure: str, role: str = "一般") -> dict[str, str]:
+    return {"部": 部, "課": 課, "係": 係, "tenure_band": tenure, "role": role}
 
 
 def test_cell_key_is_sorted_and_marks_missing_values() -> None:
@@ -30,88 +26,114 @@ def test_cell_key_is_sorted_and_marks_missing_values() -> None:
 def test_large_enough_cells_are_kept_as_they_are() -> None:
     people = [person("総務部", "税務課", "課税係", "0-2年")] * 5 + \
              [person("総務部", "住民課", "窓口係", "0-2年")] * 5
-    keys = generalise(people, NAMES, HIERARCHY, k=5)
-    assert keys == [cell_key(p, NAMES) for p in people]
+    keys = generalise(people, HIERARCHY, ["tenure_band"], k=5)
+    assert keys == [cell_key(p, [*HIERARCHY, "tenure_band"]) for p in people]
 
 
-def test_a_small_section_rolls_up_into_its_division_first() -> None:
+def test_attributes_not_chosen_are_never_stored() -> None:
+    keys = generalise([person("総務部", "税務課", "課税係", "0-2年")] * 5, HIERARCHY, [], k=5)
+    assert {name for name, _ in keys[0]} == set(HIERARCHY)
+
+
+def test_a_small_section_rolls_up_into_its_section_chief_s_unit() -> None:
     people = ([person("総務部", "税務課", "課税係", "0-2年")] * 6
               + [person("総務部", "税務課", "収納係", "0-2年")] * 2
               + [person("総務部", "税務課", "庶務係", "0-2年")] * 3)
-    keys = generalise(people, NAMES, HIERARCHY, k=5)
-    # The finest unit (係) goes first; 課 and the other attributes survive.
-    rolled = dict(keys[-1])
-    assert rolled == {"部": "総務部", "課": "税務課", "係": GENERALISED, "tenure_band": "0-2年"}
+    keys = generalise(people, HIERARCHY, [], k=5)
+    assert dict(keys[-1]) == {"部": "総務部", "課": "税務課", "係": GENERALISED}
     assert dict(keys[0])["係"] == "課税係"
-    assert all(count >= 5 for count in sizes(keys).values())
+    assert min(Counter(keys).values()) >= 5
 
 
-def test_other_attributes_go_before_coarser_units() -> None:
-    # 係 is already absent; the tenure split leaves 3 + 3 in 税務課 → tenure becomes '*', 課 stays.
-    people = ([person("総務部", "税務課", "", "0-2年")] * 3
-              + [person("総務部", "税務課", "", "10年以上")] * 3
-              + [person("総務部", "住民課", "", "0-2年")] * 6)
-    keys = generalise(people, NAMES, HIERARCHY, k=5)
-    tax = {dict(key)["課"] for key in keys[:6]}
-    assert tax == {"税務課"}
-    assert {dict(key)["tenure_band"] for key in keys[:6]} == {GENERALISED}
-    assert dict(keys[-1]) == {"部": "総務部", "課": "住民課", "係": GENERALISED,
-                              "tenure_band": "0-2年"}
+def test_secondary_attributes_give_way_before_any_unit() -> None:
+    """A town hall unit of 14: one 課長, three 係長, ten 一般 across tenure bands.
+
+    Before, role and tenure were kept and the unit went to '*' for most people; now the unit
+    keeps all 14 and only role/tenure detail is generalised."""
+    unit = ([person("総務部", "税務課", "", "15年以上", "課長")]
+            + [person("総務部", "税務課", "", "5-14年", "係長")] * 3
+            + [person("総務部", "税務課", "", band, "一般")
+               for band in ("0-4年",) * 6 + ("5-14年",) * 4])
+    keys = generalise(unit, HIERARCHY, ["role", "tenure_band"], k=5)
+    assert {dict(key)["課"] for key in keys} == {"税務課"}
+    assert min(Counter(keys).values()) >= 5
 
 
-def test_units_roll_from_fine_to_broad() -> None:
-    # 課 of 2 people: after 係 and tenure are '*', 課 goes, but 部 (the broadest unit) stays.
-    people = ([person("総務部", "税務課", "課税係", "0-2年")] * 6
-              + [person("総務部", "企画課", "企画係", "0-2年")] * 2
-              + [person("総務部", "住民課", "窓口係", "3-9年")] * 3
-              + [person("建設部", "土木課", "土木係", "0-2年")] * 6)
-    keys = generalise(people, NAMES, HIERARCHY, k=5)
-    small = [dict(key) for key in keys[6:11]]
-    assert all(key == {"部": "総務部", "課": GENERALISED, "係": GENERALISED,
-                       "tenure_band": GENERALISED} for key in small)
-    assert all(count >= 5 for count in sizes(keys).values())
+def test_a_unit_head_alone_at_a_level_folds_the_smallest_sub_unit_to_protect_them() -> None:
+    """部 = 部長 + 課 of 12 and 8: 部 minus both 課 would be the 部長 alone."""
+    people = ([person("総務部", "", "", "x", "部長")]
+              + [person("総務部", "税務課", "", "x")] * 12
+              + [person("総務部", "住民課", "", "x")] * 8)
+    keys, folds = generalise_with_folds(people, HIERARCHY, [], k=5)
+    assert [(f.path, f.into, f.protects) for f in folds] == [(("総務部", "住民課"), ("総務部",),
+                                                               True)]
+    assert Counter(dict(key)["課"] for key in keys) == {"税務課": 12, GENERALISED: 9}
 
 
-def test_people_who_fit_nowhere_form_one_residual_cell() -> None:
+def test_small_top_units_form_one_other_cell_that_is_never_below_k() -> None:
     people = ([person("総務部", "税務課", "課税係", "0-2年")] * 10
-              + [person("建設部", "土木課", "土木係", "0-2年")]
-              + [person("教育部", "学校課", "学務係", "3-9年")])
-    keys = generalise(people, NAMES, HIERARCHY, k=5)
-    residual = tuple((name, GENERALISED) for name in sorted(NAMES))
-    assert keys[10] == keys[11] == residual
-    assert sizes(keys) == Counter({keys[0]: 10, residual: 2})
+              + [person("建設部", "土木課", "土木係", "0-2年")] * 3
+              + [person("教育部", "学校課", "学務係", "3-9年")] * 2)
+    keys = generalise(people, HIERARCHY, [], k=5)
+    other = tuple((name, GENERALISED) for name in sorted(HIERARCHY))
+    assert Counter(keys) == {keys[0]: 10, other: 5}
 
 
 def test_result_is_deterministic_and_independent_of_roster_order() -> None:
     rng = random.Random(7)
     people = [person(rng.choice("AB"), rng.choice("abcd"), rng.choice("xyz"), rng.choice("123"))
               for _ in range(60)]
-    first = generalise(people, NAMES, HIERARCHY, k=5)
-    assert generalise(people, NAMES, HIERARCHY, k=5) == first
+    first = generalise(people, HIERARCHY, ["tenure_band"], k=5)
     order = list(range(len(people)))
     rng.shuffle(order)
-    shuffled = generalise([people[i] for i in order], NAMES, HIERARCHY, k=5)
+    shuffled = generalise([people[i] for i in order], HIERARCHY, ["tenure_band"], k=5)
     assert shuffled == [first[i] for i in order]
 
 
-attributes = st.fixed_dictionaries({
-    "部": st.sampled_from(["総務部", "建設部", ""]),
-    "課": st.sampled_from(["税務課", "住民課", "土木課", "企画課"]),
-    "係": st.sampled_from(["一係", "二係", "三係", ""]),
-    "tenure_band": st.sampled_from(["0-2年", "3-9年", "10年以上"]),
-})
+def _paths(people: list[dict[str, str]], hierarchy: list[str]) -> list[tuple[str, ...]]:
+    out = []
+    for p in people:
+        path: list[str] = []
+        for level in hierarchy:
+            if not p.get(level):
+                break
+            path.append(p[level])
+        out.append(tuple(path))
+    return out
 
 
-@settings(max_examples=150, deadline=None)
-@given(people=st.lists(attributes, min_size=1, max_size=80), k=st.integers(2, 12))
-def test_property_keys_are_consistent_and_only_the_residual_is_small(
-    people: list[dict[str, str]], k: int
-) -> None:
-    keys = generalise(people, NAMES, HIERARCHY, k)
-    assert len(keys) == len(people)
+@settings(max_examples=60, deadline=None)
+@given(org=town_halls(), k=st.integers(3, 10))
+def test_property_every_unit_of_k_keeps_all_its_people(org, k: int) -> None:
+    people, hierarchy, secondary = org
+    keys, folds = generalise_with_folds(people, hierarchy, secondary, k)
+    assert min(Counter(keys).values()) >= min(k, len(people))
+    stored = [tuple(dict(key)[level] for level in hierarchy if dict(key)[level] != GENERALISED)
+              for key in keys]
+    paths = _paths(people, hierarchy)
+    protected = {f.path for f in folds if f.protects}
+    sizes = Counter(p[:d] for p in paths for d in range(1, len(p) + 1))
+    for unit, size in sizes.items():
+        members = [s for p, s in zip(paths, stored, strict=True) if p[:len(unit)] == unit]
+        whole = all(s[:len(unit)] == unit for s in members)
+        shielded = any(unit[:d] in protected for d in range(1, len(unit) + 1))
+        if size >= k:
+            assert whole or shielded, unit
+        else:
+            assert not any(len(s) >= len(unit) and s[:len(unit)] == unit for s in members), unit
     for attrs, key in zip(people, keys, strict=True):
         for name, value in key:
-            assert value in (attrs[name] or GENERALISED, GENERALISED)
-    residual = tuple((name, GENERALISED) for name in sorted(NAMES))
-    small = [key for key, count in Counter(keys).items() if count < k]
-    assert small in ([], [residual])
+            assert value in (attrs.get(name) or GENERALISED, GENERALISED)
+
+
+@settings(max_examples=40, deadline=None)
+@given(org=town_halls(), k=st.integers(3, 10))
+def test_property_a_protecting_fold_happens_only_when_a_leftover_needs_it(org, k: int) -> None:
+    people, hierarchy, _secondary = org
+    stored, folds = fold_units(_paths(people, hierarchy), k)
+    leftovers = Counter(stored)
+    for fold in folds:
+        assert fold.path[:-1] == fold.into
+        if fold.protects:
+            assert fold.size >= k
+            assert leftovers[fold.into] >= k

@@ -201,7 +201,7 @@ def test_opening_is_logged_publicly_with_k(
 ) -> None:
     open_wave("2026-04")
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "wave_opened"))
-    assert event.public and event.detail == {"wave": "2026-04", "k": 5}
+    assert event.public and event.detail == {"wave": "2026-04", "k": 5, "attributes": ["department"]}
 
 
 # --- invitation links --------------------------------------------------------------------------

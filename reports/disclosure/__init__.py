@@ -19,6 +19,7 @@ from ._model import (
     Cell,
     CellKey,
     CommentGroup,
+    Coverage,
     GroupDecision,
     Label,
     ReachWarning,
@@ -41,6 +42,7 @@ __all__ = [
     "CellKey",
     "CommentGroup",
     "Comparison",
+    "Coverage",
     "DisclosurePlan",
     "GroupDecision",
     "Label",
@@ -54,7 +56,7 @@ __all__ = [
 
 def plan(cells: Sequence[Cell], attributes: Sequence[str], hierarchy: Sequence[str] = (),
          k: int = DEFAULT_K, *, measure_counts: Mapping[str, Mapping[CellKey, int]] | None = None,
-         k_comments: int = DEFAULT_K_COMMENTS) -> DisclosurePlan:
+         k_comments: int = DEFAULT_K_COMMENTS, concurrent: str | None = None) -> DisclosurePlan:
     """Solve which groups of one wave may be published.
 
     Parameters
@@ -66,6 +68,8 @@ def plan(cells: Sequence[Cell], attributes: Sequence[str], hierarchy: Sequence[s
     measure_counts : per measure (item, composite, nps), answers per cell key; cells
         left out answered 0. Each measure is solved on its own answer counts.
     k_comments : minimum responses for free text; at least k.
+    concurrent : the cell attribute naming concurrent posts (兼務) when a wave counts them;
+        a cell then also belongs to those units' groups. Not a breakdown of its own.
 
     Raises
     ------
@@ -74,9 +78,9 @@ def plan(cells: Sequence[Cell], attributes: Sequence[str], hierarchy: Sequence[s
     """
     check_thresholds(k, k_comments)
     attributes, hierarchy = tuple(attributes), tuple(hierarchy)
-    check_cells(cells, attributes, hierarchy)
+    check_cells(cells, attributes, hierarchy, (concurrent,) if concurrent else ())
     answered = {name: dict(counts) for name, counts in (measure_counts or {}).items()}
     for name, counts in answered.items():
         check_measure(name, counts, cells)
     ordered = sorted(cells, key=lambda c: c.key)
-    return build(ordered, attributes, hierarchy, k, k_comments, answered)
+    return build(ordered, attributes, hierarchy, k, k_comments, answered, concurrent)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -67,9 +68,15 @@ def canonical(breakdown: Sequence[str], attributes: Sequence[str]) -> Breakdown:
 
 def layout(
     cells: Sequence[Cell], attributes: Sequence[str], hierarchy: Sequence[str],
-    breakdown: Breakdown,
+    breakdown: Breakdown, concurrent: str | None = None,
 ) -> Layout:
-    """Group the cells for one canonical breakdown."""
+    """Group the cells for one canonical breakdown.
+
+    With ``concurrent`` (the cell attribute naming concurrent posts, 兼務), a cell also belongs
+    to the units of its concurrent posts, so unit groups overlap; the solver works on any sets
+    of cells, so overlapping groups are checked like any others (no difference of them may
+    single out fewer than k people).
+    """
     levels = [hierarchy.index(a) for a in breakdown if a in hierarchy]
     path_attrs = tuple(hierarchy[: max(levels) + 1]) if levels else ()
     other_attrs = tuple(a for a in breakdown if a not in hierarchy)
@@ -77,20 +84,37 @@ def layout(
     ancestors: dict[Node, set[int]] = {}
     generalised: dict[Node, set[int]] = {}
     for index, cell in enumerate(cells):
-        node = _node(dict(cell.key), path_attrs, other_attrs)
-        if node is None:
-            continue
-        depth = len(node.path)
-        if depth == len(path_attrs):
-            leaves.setdefault(node, set()).add(index)
-        else:
-            generalised.setdefault(node, set()).add(index)
-        for d in range(1, min(depth, len(path_attrs) - 1) + 1):
-            ancestors.setdefault(Node(node.path[:d], node.others), set()).add(index)
+        for node in _nodes(dict(cell.key), path_attrs, other_attrs, concurrent):
+            depth = len(node.path)
+            if depth == len(path_attrs):
+                leaves.setdefault(node, set()).add(index)
+            else:
+                generalised.setdefault(node, set()).add(index)
+            for d in range(1, min(depth, len(path_attrs) - 1) + 1):
+                ancestors.setdefault(Node(node.path[:d], node.others), set()).add(index)
     return Layout(
         breakdown, path_attrs, other_attrs, {a: i for i, a in enumerate(attributes)},
         _freeze(leaves), _freeze(ancestors), _freeze(generalised),
     )
+
+
+def _nodes(values: dict[str, str], path_attrs: tuple[str, ...], other_attrs: tuple[str, ...],
+           concurrent: str | None) -> Iterator[Node]:
+    """The finest groups a cell belongs to: its main unit's, then its concurrent posts'."""
+    main = _node(values, path_attrs, other_attrs)
+    if main is not None:
+        yield main
+    post = values.get(concurrent or "", GENERALISED)
+    if not path_attrs or post == GENERALISED or not post:
+        return
+    seen = {main}
+    for path in json.loads(post):
+        unit = dict(zip(path_attrs, path, strict=False))
+        node = _node({**values, **{a: unit.get(a, GENERALISED) for a in path_attrs}},
+                     path_attrs, other_attrs)
+        if node is not None and node not in seen:
+            seen.add(node)
+            yield node
 
 
 def _node(values: dict[str, str], path_attrs: tuple[str, ...],

@@ -33,6 +33,7 @@ class Reason(StrEnum):
     COMPLEMENTARY = "complementary"
     ROLLED_UP = "rolled_up"
     MEMBERSHIP_CHANGE = "membership_change"
+    NOT_IN_BOTH = "not_in_both"
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,31 @@ class CommentGroup:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """How much of a shown total one breakdown's shown groups place.
+
+    ``covered`` counts the respondents (or answers) in at least one shown group, ``total``
+    the organisation's; the rest are in groups too small to show.  ``remainder`` is the
+    decision on the その他 group (everyone else), shown only when it clears the gate.
+    """
+
+    breakdown: tuple[str, ...]
+    covered: int
+    total: int
+    remainder: GroupDecision | None = None
+
+    @property
+    def partial(self) -> bool:
+        """True when some respondents are in no shown group."""
+        return self.covered < self.total
+
+    @property
+    def outside(self) -> int:
+        """Respondents in no shown group."""
+        return self.total - self.covered
+
+
+@dataclass(frozen=True)
 class ReachWarning:
     """A planned breakdown (or some of its groups) that can never be shown."""
 
@@ -118,9 +144,13 @@ def check_thresholds(k: int, k_comments: int) -> None:
 
 
 def check_cells(
-    cells: Sequence[Cell], attributes: Sequence[str], hierarchy: Sequence[str]
+    cells: Sequence[Cell], attributes: Sequence[str], hierarchy: Sequence[str],
+    extra: Sequence[str] = (),
 ) -> None:
-    """Refuse malformed cells: a gate that guesses would also guess wrong about k."""
+    """Refuse malformed cells: a gate that guesses would also guess wrong about k.
+
+    ``extra`` names cell attributes that are not breakdowns of their own (concurrent posts).
+    """
     if len(set(attributes)) != len(attributes):
         raise ValueError(f"attributes repeat: {list(attributes)}")
     if GENERALISED in attributes:
@@ -128,7 +158,7 @@ def check_cells(
     missing = [a for a in hierarchy if a not in attributes]
     if missing or len(set(hierarchy)) != len(hierarchy):
         raise ValueError(f"hierarchy {list(hierarchy)} must be distinct attributes")
-    wanted = sorted(attributes)
+    wanted = sorted([*attributes, *extra])
     seen: set[CellKey] = set()
     for cell in cells:
         _check_cell(cell, wanted, hierarchy)

@@ -10,10 +10,12 @@ import numpy as np
 
 from ._groups import Layout, Node, canonical, layout, requestable
 from ._model import (
+    GENERALISED,
     Breakdown,
     Cell,
     CellKey,
     CommentGroup,
+    Coverage,
     GroupDecision,
     Label,
     ReachWarning,
@@ -106,6 +108,32 @@ class DisclosurePlan:
             out.append(CommentGroup(d.label, d.cells, d.status, d.reason_code, d.reason,
                                     tuple(texts), d.rolled_into, d.includes))
         return out
+
+    def coverage(self, breakdown: Sequence[str], measure: str | None = None) -> Coverage | None:
+        """How many of the total's respondents (or a measure's answers) the shown groups of
+        ``breakdown`` place, and the その他 group of everyone else; None when the total itself
+        is not shown.
+
+        The その他 group is a published figure already: the total minus the shown groups. It
+        is the union of the cells in no shown group of the breakdown, and since every shown
+        group and the total are published sets, it is a union of the solver's atoms, each 0 or
+        at least k; it is checked against the threshold all the same, and shown only above it.
+        """
+        kind = COUNTS if measure is None else f"measure:{measure}"
+        total = self.groups((), measure)[0]
+        if not total.shown or total.n is None:
+            return None
+        decisions = self._decide(breakdown, kind)
+        inside = {key for d in decisions if d.shown for key in d.cells}
+        verdicts = self._verdicts[kind]
+        rest = tuple(c.key for c in self._cells if c.key not in inside)
+        n_rest = int(sum(verdicts.n[i] for i, c in enumerate(self._cells) if c.key not in inside))
+        remainder = None
+        if n_rest >= verdicts.threshold and inside:
+            label = tuple((name, GENERALISED) for name in canonical(breakdown, self.attributes))
+            remainder = GroupDecision(label, rest, Status.SHOWN, Reason.OK,
+                                      "everyone in no shown group", n_rest)
+        return Coverage(tuple(breakdown), total.n - n_rest, total.n, remainder)
 
     def warnings(self, breakdowns: Sequence[Sequence[str]] | None = None
                  ) -> tuple[ReachWarning, ...]:
@@ -200,10 +228,11 @@ class DisclosurePlan:
 
 
 def build(cells: Sequence[Cell], attributes: tuple[str, ...], hierarchy: tuple[str, ...],
-          k: int, k_comments: int, answered: Mapping[str, Mapping[CellKey, int]]
-          ) -> DisclosurePlan:
+          k: int, k_comments: int, answered: Mapping[str, Mapping[CellKey, int]],
+          concurrent: str | None = None) -> DisclosurePlan:
     """Lay out every requestable breakdown and solve each kind of figure once."""
-    layouts = {b: layout(cells, attributes, hierarchy, b) for b in requestable(attributes)}
+    layouts = {b: layout(cells, attributes, hierarchy, b, concurrent)
+               for b in requestable(attributes)}
     tiers: dict[frozenset[int], int] = {}
     for tier, lay in enumerate(layouts.values()):
         for cs in lay.leaves.values():

@@ -8,7 +8,7 @@ the gate's English text never reaches a Japanese file).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from reports import figures
 from reports.disclosure import GroupDecision
@@ -29,22 +29,38 @@ def breakdowns(wave: WaveData) -> list[tuple[str, ...]]:
     return [(), *((name,) for name in figures.attributes_of(wave))]
 
 
-def aggregate_sheet(wave: WaveData, hierarchy: Sequence[str],
-                    titles: Mapping[MeasureKey, str]) -> Sheet:
+def aggregate_sheet(wave: WaveData, titles: Mapping[MeasureKey, str]) -> Sheet:
     """Rows for every measure (principles, then items) and every group of every breakdown.
 
     ``titles`` are already in the export's language; notes are written in the current locale.
     """
     rows: list[tuple[Value, ...]] = []
     if wave.aggregates:
-        plan = figures.plan_for(wave, hierarchy)
+        plan = figures.plan_for(wave)
         keys = figures.measure_keys(next(iter(wave.aggregates.values())))
         for key in keys:
             for breakdown in breakdowns(wave):
                 for figure in figures.group_figures(wave, plan, breakdown, key):
                     rows.append(_row(key, titles.get(key, ""), breakdown, figure, wave.k))
-    return Sheet("aggregate", HEADER, rows, _text.aggregate_notes(wave.label, wave.k),
-                 _text.column_labels(HEADER))
+                rest = figures.remainder_figure(wave, plan, breakdown, key)
+                if rest is not None:
+                    rows.append(_row(key, titles.get(key, ""), breakdown, rest, wave.k))
+    notes = [*_text.aggregate_notes(wave.label, wave.k), *coverage_notes(wave)]
+    return Sheet("aggregate", HEADER, rows, notes, _text.column_labels(HEADER))
+
+
+def coverage_notes(wave: WaveData) -> list[str]:
+    """One line per partial breakdown: how many respondents its shown groups place."""
+    if not wave.aggregates:
+        return []
+    plan = figures.plan_for(wave)
+    lines = []
+    for breakdown in breakdowns(wave)[1:]:
+        coverage = plan.coverage(breakdown)
+        if coverage is not None and coverage.partial:
+            lines.append(_text.coverage_note(" × ".join(breakdown), coverage.covered,
+                                             coverage.total))
+    return lines
 
 
 def _row(key: MeasureKey, title: str, breakdown: tuple[str, ...], figure: GroupFigure,

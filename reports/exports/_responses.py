@@ -1,15 +1,14 @@
 """The response-level export: one row per response, generalised until it cannot single anyone out.
 
 Rows carry no id, token, time or order (they are shuffled with the operating system's CSPRNG).
-Group attributes are generalised over the respondents' stored cells with the same Datafly-style
+Group attributes are generalised over the respondents' stored cells with the same unit-first
 recoding that builds the cells (:func:`survey.waves.cells.generalise`) until every combination
-holds at least *k* rows.  Two further rules keep the export consistent with the gate
-(docs/anonymity.md §4):
+holds at least *k* rows: secondary attributes give way first, a unit below *k* folds into its
+parent, and a leftover of 1..k-1 takes in the smallest neighbours, so no row is silently dropped
+(the wave's published total minus the exported rows would give their answers); rows are dropped
+only when the whole wave has fewer than *k* responses.  One further rule keeps the export
+consistent with the gate (docs/anonymity.md §4):
 
-* A residual of 1..k-1 rows that stay below *k* even with every attribute generalised is not
-  silently dropped — the wave's published total minus the exported rows would give their
-  answers.  The smallest classes are generalised into it until it reaches *k*; rows are dropped
-  only when the whole wave has fewer than *k* responses.
 * Every piece that the gate's published groups and the export's classes together can single out
   must hold 0 or at least *k* rows; otherwise one more attribute is generalised for everyone.
 """
@@ -63,22 +62,8 @@ def _classes(respondents: Sequence[Respondent], attributes: Sequence[str],
              hierarchy: Sequence[str], k: int, forced: Sequence[str]) -> list[CellKey]:
     people = [{name: (GENERALISED if name in forced else value) for name, value in r.cell}
               for r in respondents]
-    keys = generalise(people, list(attributes), list(hierarchy), k)
-    return _absorb_residual(keys, k)
-
-
-def _absorb_residual(keys: list[CellKey], k: int) -> list[CellKey]:
-    """Generalise the smallest classes fully until no class is below k."""
-    if not keys:
-        return keys
-    everything = tuple((name, GENERALISED) for name, _ in keys[0])
-    keys = [everything if Counter(keys)[key] < k else key for key in keys]
-    counts = Counter(keys)
-    while 0 < counts.get(everything, 0) < k:
-        smallest = min((key for key in counts if key != everything), key=lambda c: (counts[c], c))
-        keys = [everything if key == smallest else key for key in keys]
-        counts = Counter(keys)
-    return keys
+    units = [name for name in hierarchy if name in attributes]
+    return generalise(people, units, [a for a in attributes if a not in units], k)
 
 
 def _pieces_ok(respondents: Sequence[Respondent], keys: Sequence[CellKey],
@@ -92,8 +77,9 @@ def _pieces_ok(respondents: Sequence[Respondent], keys: Sequence[CellKey],
 
 def _coarsening_order(respondents: Sequence[Respondent], attributes: Sequence[str],
                       hierarchy: Sequence[str]) -> list[str]:
+    """Secondary attributes first (most distinct values first), then units from fine to broad."""
     units = [name for name in reversed(hierarchy) if name in attributes]
     others = [name for name in attributes if name not in units]
     distinct = {name: len({dict(r.cell).get(name) for r in respondents}) for name in others}
     others.sort(key=lambda name: (-distinct[name], name))
-    return units[:1] + others + units[1:]
+    return others + units

@@ -5,7 +5,8 @@ translated.  :mod:`reports.exports` describes the resulting layout.  Every strin
 the gettext context ``export``: catalogs merge with ``reports`` after ``hr``, so a page that
 translates the same English word differently must never change what a file says.
 
-Nothing here reveals a count: the only numbers are *k*, *k_comments* and dropped rows.
+The only numbers here are *k*, *k_comments*, dropped rows and a breakdown's coverage, which is
+the published total minus its published groups.
 """
 
 from __future__ import annotations
@@ -66,6 +67,13 @@ def _fixed_labels() -> dict[str, str]:
 def item_label(wording: str, reverse: bool) -> str:
     """A response column named by its question, marked when it is reverse-worded."""
     return _t("%(wording)s (reverse-worded)", wording=wording) if reverse else wording
+
+
+def coverage_note(breakdown: str, covered: int, total: int) -> str:
+    """A partial breakdown's one line: how many respondents its shown groups place."""
+    return _t("by %(breakdown)s: covers %(covered)s of %(total)s respondents; %(rest)s are in "
+              "groups too small to show (group '*' = everyone else, where it can be shown)",
+              breakdown=breakdown, covered=covered, total=total, rest=total - covered)
 
 
 def layout_note() -> str:

@@ -33,7 +33,6 @@ from survey import audit
 from survey.i18n import localized
 from survey.models import Answer, Item, ItemKind, Principle, Response, Wave
 from survey.roster.labels import attribute_labels
-from survey.settings import group_hierarchy
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -101,9 +100,9 @@ def _sheets(session: Session, wave: Wave, kind: ExportKind,
             comments: bool) -> tuple[list[Sheet], int]:
     """The export's tables (in the current locale) and how many response rows were dropped."""
     data = load_wave(session, wave, fiscal_start_month())
-    hierarchy = group_hierarchy(session)
+    hierarchy = figures.hierarchy_of(data)
     if kind is ExportKind.AGGREGATE:
-        return [aggregate_sheet(data, hierarchy, _titles(session, wave))], 0
+        return [aggregate_sheet(data, _titles(session, wave))], 0
     return _response_sheets(session, wave, data, hierarchy, comments)
 
 
@@ -125,14 +124,14 @@ def _titles(session: Session, wave: Wave) -> dict[MeasureKey, str]:
 def _response_sheets(session: Session, wave: Wave, data: WaveData, hierarchy: Sequence[str],
                      comments: bool) -> tuple[list[Sheet], int]:
     attributes = figures.attributes_of(data)
-    plan = figures.plan_for(data, hierarchy)
+    plan = figures.plan_for(data)
     items = [e.item for e in wave.items if e.item.kind in (ItemKind.LIKERT5, ItemKind.NPS11)]
     result = generalise_rows(load_respondents(session, wave), attributes, hierarchy, data.k,
                              published_groups(plan))
     columns = {_item_column(i): _item_label(i) for i in items}
     header = (*attributes, *columns)
     rows: list[tuple[Value, ...]] = [
-        (*(value for _name, value in key), *(answers.get(i.id, "") for i in items))
+        (*(dict(key)[name] for name in attributes), *(answers.get(i.id, "") for i in items))
         for key, answers in result.rows]
     notes = _text.response_notes(wave.label, data.k, result.dropped)
     labels = _text.column_labels(header, {**attribute_labels(session, attributes), **columns})

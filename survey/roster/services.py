@@ -18,10 +18,18 @@ from sqlalchemy.orm import Session
 
 from survey.models import Person
 from survey.roster.parsing import REQUIRED, CleanRoster, RosterError, check_hierarchy, clean_rows
-from survey.settings import current_thresholds, put_setting
+from survey.settings import current_thresholds, get_setting, put_setting
 
 #: Small groups listed one by one per attribute; beyond this they are summarised in one line.
 MAX_LISTED_SMALL_GROUPS = 10
+#: Column names that name a unit, per level from broad to fine, for a roster imported without
+#: a hierarchy: the unit comes first in every breakdown (DESIGN.md decision 8), so a roster
+#: with a ``department`` or 課 column must not have it treated like a tenure band.
+UNIT_COLUMN_NAMES = (
+    ("division", "部", "局", "本部"),
+    ("department", "dept", "課", "部署", "所属", "unit"),
+    ("section", "係", "team", "班", "グループ"),
+)
 
 
 @dataclass(frozen=True)
@@ -63,11 +71,26 @@ def import_roster(
     clean = clean_rows(rows)
     levels = None if hierarchy is None else check_hierarchy(
         clean.numbered(), hierarchy, clean.columns)
+    if levels is None and get_setting(session, "group_hierarchy") is None:
+        levels = detected_hierarchy(clean)
     counts = _apply(session, clean)
     if levels is not None:
         put_setting(session, "group_hierarchy", levels)
     k = current_thresholds(session).k
     return ImportSummary(**counts, active=len(clean), warnings=size_warnings(clean, k))
+
+
+def detected_hierarchy(clean: CleanRoster) -> list[str] | None:
+    """Unit columns recognised by name (see ``UNIT_COLUMN_NAMES``), when they nest properly."""
+    folded = {name.casefold(): name for name in clean.columns if name not in REQUIRED}
+    levels = [next(folded[n.casefold()] for n in names if n.casefold() in folded)
+              for names in UNIT_COLUMN_NAMES if any(n.casefold() in folded for n in names)]
+    if not levels:
+        return None
+    try:
+        return check_hierarchy(clean.numbered(), levels, clean.columns)
+    except RosterError:
+        return None
 
 
 def _apply(session: Session, clean: CleanRoster) -> dict[str, int]:

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 import secrets
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -17,7 +18,14 @@ from sqlalchemy.orm import Session
 from survey import audit
 from survey.models import Invitation, Person, Survey, Wave, WaveCell, WaveItem, WaveMember
 from survey.settings import Thresholds
-from survey.waves.cells import CellKey, generalise
+from survey.waves.cells import CellKey
+from survey.waves.design import (
+    CellDesign,
+    ConcurrentRule,
+    Member,
+    design_cells,
+    recommended_secondary,
+)
 from survey.waves.tokens import derive_token, hash_token
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -71,30 +79,74 @@ class WavePlan:
 def open_wave(
     session: Session, survey: Survey, plan: WavePlan, thresholds: Thresholds,
     hierarchy: list[str], token_key: str, actor: tuple[str, int | None] = ("system", None),
-    *, allow_past: bool = False,
+    *, allow_past: bool = False, secondary: Sequence[str] | None = None,
+    concurrent_rule: ConcurrentRule = ConcurrentRule.MAIN,
 ) -> Wave:
-    """Open a wave for the active roster: freeze items and k, build cells and invitations.
+    """Open a wave for the active roster: freeze items, k and what it reports; build cells
+    and invitations.
 
-    ``allow_past`` is for the demo history only: real waves cannot close in the past.
+    ``secondary`` are the non-unit attributes the wave may report (None: the recommended
+    choice, see :func:`survey.waves.design.recommended_secondary`); no other attribute is
+    stored with its answers.  ``allow_past`` is for the demo history only: real waves cannot
+    close in the past.
     """
     _validate_plan(session, survey, plan, allow_past)
-    people = list(session.scalars(select(Person).where(Person.active.is_(True))))
+    people = active_people(session)
     if len(people) < thresholds.k:
         raise WaveError("roster_too_small")
+    members = [member_of(p) for p in people]
+    chosen = choose_secondary(members, hierarchy, secondary, thresholds.k)
+    design, keys = design_cells(members, hierarchy, chosen, thresholds.k, concurrent_rule)
     wave = Wave(
         public_id=secrets.token_hex(16), survey=survey, label=plan.label,
         opens_on=plan.opens_on, closes_on=plan.closes_on,
         min_group_size=thresholds.k, min_comment_group_size=thresholds.k_comments,
-        invited_count=len(people),
+        invited_count=len(people), cell_design=design.to_dict(),
     )
     wave.items = [WaveItem(item=e.item, position=e.position) for e in survey.entries]
     session.add(wave)
     session.flush()
-    cells = _create_cells(session, wave, people, hierarchy, thresholds.k)
+    cells = _create_cells(session, wave, people, keys)
     _create_invitations(session, wave, people, cells, token_key)
     _count_joiners_and_leavers(session, wave)
-    audit.record(session, "wave_opened", actor[0], actor[1], wave=wave.label, k=thresholds.k)
+    audit.record(session, "wave_opened", actor[0], actor[1], wave=wave.label, k=thresholds.k,
+                 attributes=list(design.attributes))
     return wave
+
+
+def active_people(session: Session) -> list[Person]:
+    """The active roster, in a fixed order."""
+    return list(session.scalars(
+        select(Person).where(Person.active.is_(True)).order_by(Person.id)))
+
+
+def member_of(person: Person) -> Member:
+    """A person as the cell design sees them."""
+    return Member(person.attributes, tuple(tuple(p) for p in person.concurrent or ()))
+
+
+def roster_attributes(members: Sequence[Member], hierarchy: Sequence[str]) -> list[str]:
+    """The roster's non-unit attributes (what a wave may choose to report), by name."""
+    names = {name for m in members for name in m.attributes}
+    return sorted(names - set(hierarchy))
+
+
+def choose_secondary(
+    members: Sequence[Member], hierarchy: Sequence[str], secondary: Sequence[str] | None, k: int
+) -> list[str]:
+    """The admin's choice checked against the roster, or the recommended one."""
+    known = roster_attributes(members, hierarchy)
+    if secondary is None:
+        return recommended_secondary(members, hierarchy, known, k)
+    unknown = [name for name in secondary if name not in known]
+    if unknown:
+        raise WaveError("unknown_attribute")
+    return list(dict.fromkeys(secondary))
+
+
+def wave_design(wave: Wave) -> CellDesign:
+    """The design a wave was opened with."""
+    return CellDesign.from_dict(wave.cell_design or {})
 
 
 def _validate_plan(session: Session, survey: Survey, plan: WavePlan, allow_past: bool) -> None:
@@ -111,10 +163,8 @@ def _validate_plan(session: Session, survey: Survey, plan: WavePlan, allow_past:
 
 
 def _create_cells(
-    session: Session, wave: Wave, people: list[Person], hierarchy: list[str], k: int
+    session: Session, wave: Wave, people: list[Person], keys: list[CellKey]
 ) -> list[WaveCell]:
-    names = sorted({name for person in people for name in person.attributes})
-    keys = generalise([p.attributes for p in people], names, hierarchy, k)
     sizes = Counter(keys)
     by_key: dict[CellKey, WaveCell] = {}
     for key in sorted(sizes):
