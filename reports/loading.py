@@ -138,7 +138,7 @@ def _live_cell_counts(session: Session, wave: Wave) -> dict[int, int]:
         .where(Invitation.wave_id == wave.id, Invitation.spent.is_(True))
         .group_by(Invitation.cell_id)
     )
-    return dict(rows.tuples().all())
+    return {cell_id: count for cell_id, count in rows}
 
 
 def load_waves(session: Session, start_month: int, survey_id: int | None = None) -> list[WaveData]:

@@ -248,13 +248,16 @@ def build_quarter_report(
     nps = aggregate.nps_item
     enps_section = (_section(current, previous, plans, closed, nps.item_id, interventions)
                     if nps is not None else None)
-    rows = _group_rows(current, previous, plans, chosen, codes) if chosen else ()
+    coverage = plans[current.id].coverage((chosen,)) if chosen else None
+    # A breakdown where nothing survives says so once instead of a table of hidden groups.
+    rows = (_group_rows(current, previous, plans, chosen, codes)
+            if chosen and (coverage is None or coverage.covered) else ())
     labelled = _label_all(sections, enps_section, rows, thresholds)
     return QuarterReport(
         quarter, current, previous, meta,
         sections=labelled["sections"], enps=labelled["enps"], breakdown=chosen,
         attributes=attributes, groups=labelled["rows"],
-        coverage=plans[current.id].coverage((chosen,)) if chosen else None,
+        coverage=coverage,
         hierarchy=tuple(hierarchy_of(current)),
         concurrent_rule=str(current.design.concurrent_rule), participation=participation,
         group_participation=tuple(plans[current.id].response_rates((chosen,)) if chosen else ()),

@@ -87,6 +87,18 @@ def _rate(decision: GroupDecision) -> dict[str, Any]:
             "rate": decision.rate}
 
 
+def _coverage(report: QuarterReport) -> dict[str, Any] | None:
+    """How many respondents the breakdown's shown groups place (see ``Coverage``)."""
+    coverage = report.coverage
+    if coverage is None:
+        return None
+    return {"covered": coverage.covered, "respondents": coverage.total,
+            "in_groups_too_small": coverage.outside, "note": (
+                f"covers {coverage.covered} of {coverage.total} respondents; "
+                f"{coverage.outside} are in groups too small to show") if coverage.partial
+            else f"covers all {coverage.total} respondents"}
+
+
 def report_json(report: QuarterReport) -> dict[str, Any]:
     """The whole quarterly report."""
     out: dict[str, Any] = {
@@ -106,8 +118,14 @@ def report_json(report: QuarterReport) -> dict[str, Any]:
                                             **section_json(report.sections[meta.code])}
     out["enps"] = section_json(report.enps) if report.enps else None
     out["breakdown"] = report.breakdown
+    out["breakdowns_offered"] = list(report.attributes)
+    out["unit_hierarchy"] = list(report.hierarchy)
+    out["concurrent_posts"] = report.concurrent_rule
+    out["coverage"] = _coverage(report)
     out["groups"] = [
-        {"group": label_text(row.decision.label),
+        {"group": label_text(row.decision.label), "other": row.is_remainder,
+         "invited": row.invited if row.decision.shown else None,
+         "includes": [label_text(label) for label in row.decision.includes],
          "principles": {code: {**figure_json(fig), "change": change_json(row.changes[code])}
                         for code, fig in row.figures.items()}}
         for row in report.groups

@@ -23,15 +23,19 @@ from survey.models import Wave
 from survey.principles.services import seed_default_template, survey_by_name
 from survey.settings import current_thresholds, group_hierarchy
 from survey.waves.closing import close_wave, compact_storage
+from survey.waves.design import ConcurrentRule
 from survey.waves.invitations import links_csv
 from survey.waves.mail import MailError, send_invitations
+from survey.waves.preview import CellPreview, UnitStatus
 from survey.waves.services import (
     WaveError,
     WavePlan,
     invitation_links,
     open_wave,
+    organisation_rule,
     reminder_links,
     today,
+    wave_preview,
 )
 
 
@@ -79,14 +83,81 @@ def wave_group() -> None:
     """Open, list and close survey waves."""
 
 
+def reported_attributes(function: Callable[..., None]) -> Callable[..., None]:
+    """The options that choose what a wave reports (shared by ``wave open`` and ``preview``)."""
+    function = click.option(
+        "--attribute", "attributes", multiple=True, metavar="COLUMN",
+        help="a non-unit roster column the wave may report (repeat; default: the recommended "
+             "one)")(function)
+    function = click.option("--unit-only", is_flag=True,
+                            help="report the units only, no other column")(function)
+    return click.option(
+        "--concurrent-posts", type=click.Choice([r.value for r in ConcurrentRule]), default=None,
+        help="count concurrent posts (兼務) in the main unit only, or in each unit too "
+             "(default: the organisation's setting)")(function)
+
+
+def _chosen(attributes: tuple[str, ...], unit_only: bool) -> list[str] | None:
+    if unit_only and attributes:
+        raise fail("--unit-only and --attribute exclude each other")
+    return [] if unit_only else (list(attributes) or None)
+
+
+@wave_group.command("preview")
+@reported_attributes
+@with_appcontext
+def wave_preview_command(attributes: tuple[str, ...], unit_only: bool,
+                         concurrent_posts: str | None) -> None:
+    """Show what a wave opened now would report: units, roll-ups, coverage, concurrent posts."""
+    rule = ConcurrentRule(concurrent_posts) if concurrent_posts else None
+    try:
+        shown = wave_preview(db.session, _chosen(attributes, unit_only), rule)
+    except WaveError as error:
+        raise fail(english(wave_message, error)) from error
+    for line in preview_lines(shown):
+        click.echo(line)
+
+
+def preview_lines(shown: CellPreview) -> list[str]:
+    """The preview as plain lines (English, like every command's output)."""
+    design = shown.design
+    lines = [f"roster: {shown.invited} people; k = {shown.k}; unit levels: "
+             f"{' > '.join(design.hierarchy) or '(none)'}",
+             f"reported: {', '.join(design.attributes) or '(whole organisation only)'}",
+             "concurrent posts: " + ("counted in each unit too" if design.concurrent_rule
+                                     is ConcurrentRule.COUNTED else "counted in the main unit "
+                                     "only"), "units:"]
+    why = {UnitStatus.OWN: "reported as itself",
+           UnitStatus.SMALL: "fewer than k: counted within {into}",
+           UnitStatus.PROTECTS: "counted within {into} so that a smaller group there cannot be "
+                                "worked out"}
+    for unit in shown.units:
+        into = " / ".join(unit.into) or "Other (その他)"
+        lines.append(f"  {' / '.join(unit.path):<30} {unit.people:>6}  "
+                     + why[unit.status].format(into=into))
+    lines.append("other attributes (people placed in a shown group / people with a value):")
+    for attribute in shown.attributes:
+        mark = "x" if attribute.chosen else " "
+        groups = ", ".join(f"{g.value} {g.covered}/{g.total}" for g in attribute.groups)
+        lines.append(f"  [{mark}] {attribute.name}: {attribute.covered} of {attribute.total}"
+                     f" ({groups})")
+    if shown.concurrent:
+        lines.append("concurrent posts (main members / concurrent posts / counted there):")
+        lines += [f"  {' / '.join(c.path)}: {c.main} / {c.concurrent} / {c.counted}"
+                  for c in shown.concurrent]
+    return lines
+
+
 @wave_group.command("open")
 @click.option("--label", required=True)
 @click.option("--survey", "survey_name", default=None, help="survey name (default: the default)")
 @click.option("--opens", type=click.DateTime(["%Y-%m-%d"]), default=None)
 @click.option("--closes", type=click.DateTime(["%Y-%m-%d"]), default=None)
+@reported_attributes
 @with_appcontext
 def wave_open_command(
-    label: str, survey_name: str | None, opens: dt.datetime | None, closes: dt.datetime | None
+    label: str, survey_name: str | None, opens: dt.datetime | None, closes: dt.datetime | None,
+    attributes: tuple[str, ...], unit_only: bool, concurrent_posts: str | None,
 ) -> None:
     """Open a wave for the active roster; prints the wave id."""
     begin_write(db.session)
@@ -99,7 +170,9 @@ def wave_open_command(
         wave = open_wave(
             db.session, survey, WavePlan(label, opens_on, closes_on),
             current_thresholds(db.session), group_hierarchy(db.session),
-            current_app.config["TOKEN_KEY"],
+            current_app.config["TOKEN_KEY"], secondary=_chosen(attributes, unit_only),
+            concurrent_rule=ConcurrentRule(concurrent_posts) if concurrent_posts
+            else organisation_rule(db.session),
         )
     except WaveError as error:
         raise fail(english(wave_message, error)) from error

@@ -1,7 +1,9 @@
 """``seed-demo``: a realistic synthetic history through the same code paths as real answers.
 
-A town hall with departments and tenure bands, staff joining and leaving, eight quarterly waves
-with about 70% participation; 失敗を責めてはなりませぬ improves after a logged action,
+A town hall shaped like a real personnel file: 課 with one 課長 each and 係 of a few people
+with a 係長, role, tenure and employment columns, staff joining and leaving, an April reshuffle,
+a cross-departmental DX office with two members from outside, and eight quarterly waves with
+about 70% participation; 失敗を責めてはなりませぬ improves after a logged action,
 できない理由を並べてはなりませぬ slips, the others drift.  Answers go through
 ``survey.answering.services.submit`` and waves close through ``close_wave``.
 """
@@ -30,8 +32,24 @@ from survey.waves.closing import close_wave, compact_storage
 from survey.waves.services import WavePlan, open_wave, today
 from survey.waves.tokens import derive_token
 
-DEPARTMENTS = ("総務課", "企画課", "税務課", "住民課", "福祉課", "産業課", "建設課", "教育課")
-TENURE_BANDS = ("0-2年", "3-9年", "10年以上")
+#: The town's units (課) and their 係; the first person of a unit in a wave is its 課長, who belongs
+#: to the 課 itself, and the first of each 係 is its 係長 (as in a real personnel file).
+UNITS: dict[str, tuple[str, ...]] = {
+    "総務課": ("庶務係", "人事係", "財政係"),
+    "企画課": ("企画係", "広報係"),
+    "税務課": ("課税係", "収納係"),
+    "住民課": ("住民係", "戸籍係"),
+    "福祉課": ("福祉係", "介護係", "子育て係"),
+    "産業課": ("農林係", "商工観光係"),
+    "建設課": ("土木係", "上下水道係"),
+    "教育課": ("学校教育係", "生涯学習係"),
+}
+DEPARTMENTS = tuple(UNITS)
+#: A cross-departmental office: a few staff of its own, two members from outside, and staff of
+#: other units who hold a concurrent post (兼務) there.
+DX_OFFICE = "デジタル変革戦略室"
+HIERARCHY = ["department", "section"]
+TENURE_BANDS = ("0-4年", "5-14年", "15年以上")
 #: Change in latent score per wave, by principle code (positive = improving).
 DRIFT = {"citizen": 0.04, "no-excuses": -0.05, "no-blame": 0.02, "evidence": 0.0}
 COMMENTS = (
@@ -70,18 +88,55 @@ def quarterly_dates(count: int, until: dt.date) -> list[tuple[dt.date, dt.date]]
 
 
 def demo_roster(spec: DemoSpec, wave: int) -> list[dict[str, str]]:
-    """The roster at a wave: about 4% turnover per quarter, departments of uneven size."""
+    """The roster at a wave: about 4% turnover per quarter, units of uneven size, one 課長 per
+    unit, 係長 per 係, an April reshuffle moving about one in ten, and the DX office."""
     weights = np.linspace(1.6, 0.5, len(DEPARTMENTS))
     weights /= weights.sum()
+    fiscal_year = wave // 4
     rows = []
     for number in range(wave * spec.staff // 25, wave * spec.staff // 25 + spec.staff):
         local = np.random.default_rng(spec.seed * 1_000_003 + number)
+        department = str(local.choice(DEPARTMENTS, p=weights))
+        section = str(local.choice(UNITS[department]))
+        moved = np.random.default_rng([spec.seed, number, fiscal_year])
+        if fiscal_year and moved.random() < 0.1:  # the April personnel reshuffle
+            department = str(moved.choice(DEPARTMENTS))
+            section = str(moved.choice(UNITS[department]))
+        if spec.staff >= 40 and number % 37 == 7:
+            department, section = DX_OFFICE, ""
         rows.append({
             "employee_id": f"D{number:06d}",
             "email": f"staff{number:06d}@town.example.jp",
-            "department": str(local.choice(DEPARTMENTS, p=weights)),
+            "department": department, "section": section,
             "tenure_band": TENURE_BANDS[(number // 2) % 3],
+            "employment": "会計年度任用" if number % 9 == 4 else "正規",
         })
+    if spec.staff >= 40:
+        rows += _outside_members()
+    return _with_roles(rows)
+
+
+def _outside_members() -> list[dict[str, str]]:
+    """Two side-job specialists from the private sector (複業人材) in the DX office."""
+    return [{"employee_id": f"EXT{n:03d}", "email": f"specialist{n}@partner.example.jp",
+             "department": DX_OFFICE, "section": "", "tenure_band": TENURE_BANDS[0],
+             "employment": "複業人材"} for n in (1, 2)]
+
+
+def _with_roles(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """課長 = the longest-serving (lowest number) of each unit, who belongs to no 係; 係長 =
+    the longest-serving of each 係; everyone else 一般."""
+    heads: set[str] = set()
+    chiefs: set[tuple[str, str]] = set()
+    for row in sorted(rows, key=lambda r: r["employee_id"]):
+        if row["department"] not in heads:
+            heads.add(row["department"])
+            row.update(role="課長", section="")
+        elif row["section"] and (row["department"], row["section"]) not in chiefs:
+            chiefs.add((row["department"], row["section"]))
+            row["role"] = "係長"
+        else:
+            row["role"] = "一般"
     return rows
 
 
@@ -116,11 +171,11 @@ def seed_demo(session: Session, spec: DemoSpec, token_key: str) -> list[Wave]:
     survey = seed_default_template(session)
     session.commit()
     codes = {p.id: p.code for p in session.scalars(select(Principle))}
-    effects = {name: rng.normal(0, 0.25) for name in DEPARTMENTS}
+    effects = {name: rng.normal(0, 0.25) for name in (*DEPARTMENTS, DX_OFFICE)}
     waves = []
     for index, (opens, closes) in enumerate(quarterly_dates(spec.waves, today())):
         begin_write(session)
-        import_roster(session, demo_roster(spec, index))
+        import_roster(session, demo_roster(spec, index), hierarchy=HIERARCHY)
         wave = open_wave(session, survey, WavePlan(f"{opens:%Y-%m} pulse", opens, closes),
                          current_thresholds(session), group_hierarchy(session), token_key,
                          allow_past=True)

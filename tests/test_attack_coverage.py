@@ -31,6 +31,7 @@ TOTALS_ONLY = {"admin.home"}  # whole-wave invited/answered counts
 NO_FIGURES = {
     "static", "public.index", "public.transparency", "auth.login", "auth.logout",
     "answer.answer", "admin.open_wave_view", "admin.invitations_csv", "admin.send_invitations",
+    "admin.wave_preview_view",  # roster sizes for the admin, no answers
     "admin.close", "admin.settings", "admin.attribute_labels", "admin.audit_log",
     "principles.index", "principles.create_principle", "principles.create_item",
     "principles.edit_item",

@@ -201,7 +201,8 @@ def test_opening_is_logged_publicly_with_k(
 ) -> None:
     open_wave("2026-04")
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "wave_opened"))
-    assert event.public and event.detail == {"wave": "2026-04", "k": 5, "attributes": ["department"]}
+    assert event.public
+    assert event.detail == {"wave": "2026-04", "k": 5, "attributes": ["department"]}
 
 
 # --- invitation links --------------------------------------------------------------------------

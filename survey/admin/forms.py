@@ -12,11 +12,15 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from survey.roster.labels import MAX_LABEL_LENGTH, LabelPair
 
@@ -29,6 +33,15 @@ class OpenWaveForm(FlaskForm):
     # InputRequired, not DataRequired: a malformed date then says so instead of "required".
     opens = DateField(_l("Opens on"), validators=[InputRequired()])
     closes = DateField(_l("Closes on"), validators=[InputRequired()])
+    # Which non-unit roster columns the wave may report; nothing else is stored with answers.
+    attributes = SelectMultipleField(
+        _l("Also report by"), widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(), validate_choice=True)
+    chosen = HiddenField(default="1")  # tells "none ticked" (units only) from "not asked"
+    concurrent = RadioField(
+        _l("Concurrent posts (兼務)"), default="main",
+        choices=[SelectChoice("main", _l("Count each answer once, in the main unit")),
+                 SelectChoice("counted", _l("Also count it in each unit of a concurrent post"))])
 
 
 class ThresholdForm(FlaskForm):
@@ -60,8 +73,9 @@ class ItemForm(FlaskForm):
     principle = SelectField(_l("Principle"), coerce=int, validators=[Optional()])
     kind = SelectField(
         _l("Kind"),
-        choices=[("likert5", _l("5-point scale")), ("nps11", _l("0-10 recommendation")),
-                 ("comment", _l("Free comment"))],
+        choices=[SelectChoice("likert5", _l("5-point scale")),
+                 SelectChoice("nps11", _l("0-10 recommendation")),
+                 SelectChoice("comment", _l("Free comment"))],
     )
     text_ja = TextAreaField(_l("Question (Japanese)"), validators=[DataRequired(), Length(max=500)])
     text_en = TextAreaField(_l("Question (English)"), validators=[DataRequired(), Length(max=500)])

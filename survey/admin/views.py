@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from survey import audit
 from survey.admin.forms import AttributeLabelsForm, OpenWaveForm, ThresholdForm
@@ -34,6 +35,7 @@ from survey.settings import (
     validate_thresholds,
 )
 from survey.waves.closing import close_wave, compact_storage
+from survey.waves.design import ConcurrentRule
 from survey.waves.invitations import links_csv
 from survey.waves.mail import MailError
 from survey.waves.mail import send_invitations as send_mail
@@ -42,10 +44,13 @@ from survey.waves.services import (
     WavePlan,
     invitation_links,
     open_wave,
+    organisation_rule,
     reminder_links,
+    reportable_attributes,
     response_count,
     status,
     today,
+    wave_preview,
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -74,14 +79,47 @@ def _links(wave: Wave, reminders: bool = False) -> list[tuple[str, str]]:
     return pick(db.session, wave, config["TOKEN_KEY"], config["PUBLIC_BASE_URL"])
 
 
-def _open_form() -> OpenWaveForm:
-    form = OpenWaveForm()
+def _open_form(formdata: object = None) -> OpenWaveForm:
+    """The open-wave form; ``formdata`` is the query string on the (read-only) preview page."""
+    form = (OpenWaveForm() if formdata is None
+            else OpenWaveForm(formdata=formdata, meta={"csrf": False}))
     surveys = db.session.scalars(select(Survey).order_by(Survey.is_default.desc(), Survey.name))
-    form.survey.choices = [(s.id, s.name) for s in surveys]
-    if not form.is_submitted():
+    form.survey.choices = [SelectChoice(s.id, s.name) for s in surveys]
+    names, recommended = reportable_attributes(db.session)
+    labelled = labels.attribute_labels(db.session, names)
+    form.attributes.choices = [SelectChoice(name, labelled.get(name, name)) for name in names]
+    if not form.is_submitted() and not form.chosen.raw_data:
         form.opens.data = today()
         form.closes.data = today() + dt.timedelta(days=14)
+        form.attributes.data = recommended
+        form.concurrent.data = organisation_rule(db.session).value
     return form
+
+
+def _chosen_attributes(form: OpenWaveForm) -> list[str] | None:
+    """The ticked attributes; None (the recommended choice) when the form did not ask."""
+    return list(form.attributes.data or []) if form.chosen.data else None
+
+
+@bp.get("/waves/preview")
+@admin_only
+def wave_preview_view() -> tuple[str, int] | str:
+    """What a wave opened now would report, for the choices in the query string."""
+    form = _open_form(request.args)
+    shown = None
+    if not (form.attributes.validate(form) and form.concurrent.validate(form)):
+        flash(wave_message("unknown_attribute"), "error")
+    else:
+        try:
+            shown = wave_preview(db.session, _chosen_attributes(form),
+                                 ConcurrentRule(form.concurrent.data))
+        except WaveError as error:
+            flash(wave_message(str(error)), "error")
+    names = [*(shown.design.hierarchy if shown else ()),
+             *(choice.value for choice in form.attributes.choices)]
+    return render_template("admin/preview.html", form=form, preview=shown,
+                           attribute_labels=labels.attribute_labels(db.session, names)
+                           ), 200 if shown else 400
 
 
 @bp.post("/waves")
@@ -96,7 +134,8 @@ def open_wave_view() -> str | Response:
         try:
             wave = open_wave(db.session, survey, plan, current_thresholds(db.session),
                              group_hierarchy(db.session), current_app.config["TOKEN_KEY"],
-                             actor=_actor())
+                             actor=_actor(), secondary=_chosen_attributes(form),
+                             concurrent_rule=ConcurrentRule(form.concurrent.data))
         except WaveError as error:
             db.session.rollback()
             flash(wave_message(str(error)), "error")

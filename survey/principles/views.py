@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from survey.admin.forms import ItemForm, PrincipleForm
 from survey.auth.access import roles_required
@@ -33,8 +34,8 @@ _ERRORS = {
 
 def _item_form(**data: object) -> ItemForm:
     form = ItemForm(data=data or None)
-    form.principle.choices = [(0, _("(none)"))] + [
-        (p.id, f"{p.code} — {localized(p.title_ja, p.title_en)}")
+    form.principle.choices = [SelectChoice(0, _("(none)"))] + [
+        SelectChoice(p.id, f"{p.code} — {localized(p.title_ja, p.title_en)}")
         for p in ordered_principles(db.session)
     ]
     return form

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from survey import audit
 from survey.models import Invitation, Person, Survey, Wave, WaveCell, WaveItem, WaveMember
-from survey.settings import Thresholds
+from survey.settings import Thresholds, current_thresholds, get_setting, group_hierarchy
 from survey.waves.cells import CellKey
 from survey.waves.design import (
     CellDesign,
@@ -26,6 +26,7 @@ from survey.waves.design import (
     design_cells,
     recommended_secondary,
 )
+from survey.waves.preview import CellPreview, preview
 from survey.waves.tokens import derive_token, hash_token
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -142,6 +143,39 @@ def choose_secondary(
     if unknown:
         raise WaveError("unknown_attribute")
     return list(dict.fromkeys(secondary))
+
+
+def organisation_rule(session: Session) -> ConcurrentRule:
+    """Where answers of people with concurrent posts count (a setting; default: main unit)."""
+    value = get_setting(session, "concurrent_rule", ConcurrentRule.MAIN.value)
+    return ConcurrentRule(value) if value in set(ConcurrentRule) else ConcurrentRule.MAIN
+
+
+def wave_preview(
+    session: Session, secondary: Sequence[str] | None = None,
+    rule: ConcurrentRule | None = None,
+) -> CellPreview:
+    """What a wave opened now would report, for the current roster (see survey.waves.preview).
+
+    Raises :class:`WaveError` when the roster is empty or an attribute is unknown."""
+    people = active_people(session)
+    k = current_thresholds(session).k
+    if len(people) < k:
+        raise WaveError("roster_too_small")
+    hierarchy = group_hierarchy(session)
+    members = [member_of(p) for p in people]
+    chosen = choose_secondary(members, hierarchy, secondary, k)
+    return preview(members, hierarchy, chosen, roster_attributes(members, hierarchy), k,
+                   rule or organisation_rule(session))
+
+
+def reportable_attributes(session: Session) -> tuple[list[str], list[str]]:
+    """(every non-unit roster column, the recommended choice among them) for the open form."""
+    members = [member_of(p) for p in active_people(session)]
+    hierarchy = group_hierarchy(session)
+    names = roster_attributes(members, hierarchy)
+    k = current_thresholds(session).k
+    return names, recommended_secondary(members, hierarchy, names, k) if members else []
 
 
 def wave_design(wave: Wave) -> CellDesign:
