@@ -199,6 +199,8 @@ def _trend(
 ) -> Trend:
     points = []
     for wave in waves:
+        if measure_name(key) not in plans[wave.id].measures:
+            continue  # a principle or item the wave did not ask has no point, not an error
         figure = group_figures(wave, plans[wave.id], (), key)[0]
         if figure.shown:
             points.append(TrendPoint(wave.label, wave.closes_on, figure))

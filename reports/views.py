@@ -25,6 +25,7 @@ from reports.render import (
     render_report_page,
     render_report_pdf,
 )
+from reports.quarters import parse_quarter
 from reports.serialise import report_json
 from reports.service import quarter_report, quarters_with_waves, record_intervention, wave_report
 from survey import audit
@@ -114,11 +115,13 @@ def interventions() -> tuple[str, int] | Response:
 
 
 def _report_or_404(label: str):
-    breakdown = request.args.get("by") or None
+    """The report, or 404 for a malformed quarter label only: any other error is a real error
+    and must not pass for "page does not exist"."""
     try:
-        return quarter_report(db.session, label, breakdown)
+        parse_quarter(label, context.fiscal_start_month())
     except ValueError:
         abort(404)
+    return quarter_report(db.session, label, request.args.get("by") or None)
 
 
 def _log_view(quarter: str, form: str) -> None:

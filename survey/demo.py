@@ -48,7 +48,7 @@ DEPARTMENTS = tuple(UNITS)
 #: A cross-departmental office: a few staff of its own, two members from outside, and staff of
 #: other units who hold a concurrent post (兼務) there.
 DX_OFFICE = "デジタル変革戦略室"
-HIERARCHY = ["department", "section"]
+HIERARCHY = ["department", "team"]
 TENURE_BANDS = ("0-4年", "5-14年", "15年以上")
 #: Change in latent score per wave, by principle code (positive = improving).
 DRIFT = {"citizen": 0.04, "no-excuses": -0.05, "no-blame": 0.02, "evidence": 0.0}
@@ -107,7 +107,7 @@ def demo_roster(spec: DemoSpec, wave: int) -> list[dict[str, str]]:
         rows.append({
             "employee_id": f"D{number:06d}",
             "email": f"staff{number:06d}@town.example.jp",
-            "department": department, "section": section,
+            "department": department, "team": section,
             "tenure_band": TENURE_BANDS[(number // 2) % 3],
             "employment": "会計年度任用" if number % 9 == 4 else "正規",
         })
@@ -119,7 +119,7 @@ def demo_roster(spec: DemoSpec, wave: int) -> list[dict[str, str]]:
 def _outside_members() -> list[dict[str, str]]:
     """Two side-job specialists from the private sector (複業人材) in the DX office."""
     return [{"employee_id": f"EXT{n:03d}", "email": f"specialist{n}@partner.example.jp",
-             "department": DX_OFFICE, "section": "", "tenure_band": TENURE_BANDS[0],
+             "department": DX_OFFICE, "team": "", "tenure_band": TENURE_BANDS[0],
              "employment": "複業人材"} for n in (1, 2)]
 
 
@@ -131,9 +131,9 @@ def _with_roles(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     for row in sorted(rows, key=lambda r: r["employee_id"]):
         if row["department"] not in heads:
             heads.add(row["department"])
-            row.update(role="課長", section="")
-        elif row["section"] and (row["department"], row["section"]) not in chiefs:
-            chiefs.add((row["department"], row["section"]))
+            row.update(role="課長", team="")
+        elif row["team"] and (row["department"], row["team"]) not in chiefs:
+            chiefs.add((row["department"], row["team"]))
             row["role"] = "係長"
         else:
             row["role"] = "一般"

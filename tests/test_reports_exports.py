@@ -163,7 +163,7 @@ def test_old_contract_writes_response_rows_without_identifying_columns(
     [table] = sections(out)
     header, rows = table[0], table[1:]
     assert not set(h.lower() for h in header) & set(IDENTIFYING)
-    assert header[:2] == ["department", "tenure_band"]
+    assert header[:2] == ["department", "team"]  # units first, broad to fine
     with app.app_context():
         wave = db.session.get(Wave, waves[0])
         assert len(rows) == wave.responded_count
@@ -200,7 +200,7 @@ def test_aggregate_export_shows_only_gated_groups(app: Flask, runner, waves: lis
     [table] = sections(out)
     header = table[0]
     rows = [dict(zip(header, row, strict=True)) for row in table[1:]]
-    assert {r["breakdown"] for r in rows} == {"all", "department", "tenure_band"}
+    assert {r["breakdown"] for r in rows} == {"all", "department", "team", "tenure_band"}
     for row in rows:
         if row["status"] == "shown":
             assert int(row["n"]) >= 5

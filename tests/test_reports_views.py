@@ -47,9 +47,9 @@ def test_report_page_in_japanese_and_english(seeded: Flask,
         assert heading in ja
     assert ja.index("要点") < ja.index("回答状況") < ja.index("方法")
     assert 'role="img"' in ja and "<details" in ja and "<script" not in ja
-    en = client.get(f"/reports/{QUARTER}?lang=en&by=tenure_band").get_data(as_text=True)
+    en = client.get(f"/reports/{QUARTER}?lang=en&by=team").get_data(as_text=True)
     assert "Findings" in en and "Method" in en
-    assert ">3-9年</th>" in en and "department=" not in en  # groups named by their values
+    assert " × " in en and "department=" not in en  # groups named by their values (課 × 係)
 
 
 @pytest.mark.parametrize("code, words", [
@@ -214,9 +214,10 @@ def test_breakdown_selector_shows_labels_and_keeps_raw_values(
         seeded: Flask, login: Callable[[str], FlaskClient]) -> None:
     client = login("leadership")
     ja = client.get(f"/reports/{QUARTER}?by=tenure_band").get_data(as_text=True)
-    assert _options(ja) == [("department", False, "部署"), ("tenure_band", True, "勤続年数")]
+    assert _options(ja) == [("department", False, "部署"), ("team", False, "係"),
+                            ("tenure_band", True, "勤続年数")]
     en = client.get(f"/reports/{QUARTER}?lang=en").get_data(as_text=True)
-    assert _options(en) == [("department", True, "Department"),
+    assert _options(en) == [("department", True, "Department"), ("team", False, "Team"),
                             ("tenure_band", False, "Years of service")]
 
 
@@ -225,9 +226,10 @@ def test_breakdown_selector_uses_the_administrators_labels(
     _set_labels(seeded, department=("部局", ""), tenure_band=("", "Tenure"))
     client = login("leadership")
     ja = client.get(f"/reports/{QUARTER}").get_data(as_text=True)
-    assert _options(ja) == [("department", True, "部局"), ("tenure_band", False, "勤続年数")]
+    assert _options(ja) == [("department", True, "部局"), ("team", False, "係"),
+                            ("tenure_band", False, "勤続年数")]
     en = client.get(f"/reports/{QUARTER}?lang=en&by=tenure_band").get_data(as_text=True)
-    assert _options(en) == [("department", False, "Department"),
+    assert _options(en) == [("department", False, "Department"), ("team", False, "Team"),
                             ("tenure_band", True, "Tenure")]
     data = client.get(f"/api/v1/reports/{QUARTER}?by=tenure_band").get_json()
     assert data["breakdown"] == "tenure_band"  # the API keeps raw names

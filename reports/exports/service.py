@@ -177,9 +177,14 @@ def _comment_sheet(session: Session, data: WaveData, plan: DisclosurePlan,
     keys = {c.id: c.key for c in data.cells}
     for cell_id, texts in load_comments(session, data.id).items():
         by_key[keys[cell_id]].extend(texts)
+    # By the broadest unit where any unit clears k_comments; else the whole organisation's
+    # comments in one group, rather than every comment withheld unit by unit.
     breakdown = tuple(hierarchy[:1]) if hierarchy[:1] and hierarchy[0] in plan.attributes else ()
+    groups = plan.comments(breakdown, by_key)
+    if breakdown and not any(group.shown for group in groups):
+        groups = plan.comments((), by_key)
     rows: list[tuple[Value, ...]] = []
-    for group in plan.comments(breakdown, by_key):
+    for group in groups:
         if group.shown:
             rows.extend((group_text(group.label), text) for text in group.comments)
         else:

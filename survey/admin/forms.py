@@ -39,7 +39,7 @@ class OpenWaveForm(FlaskForm):
         option_widget=CheckboxInput(), validate_choice=True)
     chosen = HiddenField(default="1")  # tells "none ticked" (units only) from "not asked"
     concurrent = RadioField(
-        _l("Concurrent posts (兼務)"), default="main",
+        _l("Concurrent posts"), default="main",
         choices=[SelectChoice("main", _l("Count each answer once, in the main unit")),
                  SelectChoice("counted", _l("Also count it in each unit of a concurrent post"))])
 
