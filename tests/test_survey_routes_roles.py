@@ -40,6 +40,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("admin.settings", "POST"): ADMIN,
     ("admin.attribute_labels", "POST"): ADMIN,
     ("admin.open_wave_view", "POST"): ADMIN,
+    ("admin.wave_preview_view", "GET"): ADMIN,
     ("admin.close", "POST"): ADMIN,
     ("admin.invitations_csv", "GET"): ADMIN,
     ("admin.send_invitations", "POST"): ADMIN,

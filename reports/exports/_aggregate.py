@@ -45,7 +45,7 @@ def aggregate_sheet(wave: WaveData, titles: Mapping[MeasureKey, str]) -> Sheet:
                 rest = figures.remainder_figure(wave, plan, breakdown, key)
                 if rest is not None:
                     rows.append(_row(key, titles.get(key, ""), breakdown, rest, wave.k))
-    notes = [*_text.aggregate_notes(wave.label, wave.k), *coverage_notes(wave)]
+    notes = _text.aggregate_notes(wave.label, wave.k, coverage_notes(wave))
     return Sheet("aggregate", HEADER, rows, notes, _text.column_labels(HEADER))
 
 

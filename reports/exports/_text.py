@@ -82,13 +82,13 @@ def layout_note() -> str:
               "that scripts use, the same in every language")
 
 
-def aggregate_notes(wave_label: str, k: int) -> tuple[str, ...]:
-    """Notes above the aggregate table."""
+def aggregate_notes(wave_label: str, k: int, coverage: Sequence[str] = ()) -> tuple[str, ...]:
+    """Notes above the aggregate table; ``coverage`` lines come before the layout note."""
     return (_t("naranu aggregate export; wave %(wave)s; k=%(k)s", wave=wave_label, k=k),
             _t("groups with fewer than k answers, or whose figures could be worked out by "
                "subtraction, show 'suppressed' instead of figures, with a reason code and a "
                "note"),
-            layout_note())
+            *coverage, layout_note())
 
 
 def response_notes(wave_label: str, k: int, dropped: int) -> tuple[str, ...]:
