@@ -113,8 +113,8 @@ BROKEN: dict[str, Case] = {
                                        "duplicate_value", 3, "email"),
     "invalid-email": Case("r.csv", lambda: rows_csv("E1,a@x.jp,X\nE2,not-an-address,X\n"),
                           "invalid_email", 3, "email"),
-    "empty-employee-id": Case("r.csv", lambda: rows_csv(" ,a@x.jp,X\n"),
-                              "required", 2, "employee_id"),
+    "neither-employee-id-nor-email": Case("r.csv", lambda: rows_csv(" , ,X\n"),
+                                          "no_identity", 2),
     "empty-email": Case("r.csv", lambda: rows_csv("E1,,X\n"), "required", 2, "email"),
     "over-long-employee-id": Case("r.csv", lambda: rows_csv("E" * 81 + ",a@x.jp,X\n"),
                                   "too_long", 2, "employee_id"),
@@ -163,6 +163,36 @@ BROKEN: dict[str, Case] = {
         "hierarchy_parent", 3, "課", hierarchy="部,課"),
     "hierarchy-unknown-column": Case("r.csv", GOOD.encode, "hierarchy_column", None, "課",
                                      hierarchy="department,課"),
+    # concurrent posts (兼務)
+    "concurrent-unit-unknown": Case(
+        "r.csv", lambda: rows_csv("E1,a@x.jp,税務課,\nE2,b@x.jp,住民課,税務課、広報室\n",
+                                  "employee_id,email,課,兼務先\n"),
+        "unknown_unit", 3, "兼務先", hierarchy="課"),
+    "concurrent-unit-ambiguous": Case(
+        "r.csv", lambda: rows_csv("E1,a@x.jp,議会事務局,議会事務局,\n"
+                                  "E2,b@x.jp,総務部,総務課,議会事務局\n",
+                                  "employee_id,email,部,課,concurrent_units\n"),
+        "ambiguous_unit", 3, "concurrent_units", hierarchy="部,課"),
+    "post-type-unknown": Case(
+        "r.csv", lambda: rows_csv("E1,a@x.jp,税務課,本務\nE1,,住民課,出向\n",
+                                  "employee_id,email,課,本務兼務\n"),
+        "post_type_value", 3, "本務兼務", hierarchy="課"),
+    "post-without-main-row": Case(
+        "r.csv", lambda: rows_csv("E1,a@x.jp,税務課,本務\nE2,,住民課,兼務\n",
+                                  "employee_id,email,課,本務兼務\n"),
+        "post_without_main", 3, "employee_id", hierarchy="課"),
+    "post-with-another-email": Case(
+        "r.csv", lambda: rows_csv("E1,a@x.jp,税務課,本務\nE1,b@x.jp,住民課,兼務\n",
+                                  "employee_id,email,課,本務兼務\n"),
+        "post_email_mismatch", 3, "email", hierarchy="課"),
+    "post-without-unit": Case(
+        "r.csv", lambda: rows_csv("E1,a@x.jp,税務課,本務\nE1,,,兼務\n",
+                                  "employee_id,email,課,本務兼務\n"),
+        "post_without_unit", 3, "課", hierarchy="課"),
+    "two-main-rows": Case(
+        "r.csv", lambda: rows_csv("E1,a@x.jp,税務課,本務\nE1,a@x.jp,住民課,本務\n",
+                                  "employee_id,email,課,本務兼務\n"),
+        "duplicate_value", 3, "employee_id", hierarchy="課"),
 }
 
 
@@ -170,8 +200,8 @@ def snapshot(app: Flask) -> dict[str, Any]:
     """Everything an import could write: people, settings and the audit log."""
     with app.app_context():
         return {
-            "people": sorted((p.employee_id, p.email, sorted(p.attributes.items()), p.active)
-                             for p in db.session.scalars(select(Person))),
+            "people": sorted((p.employee_id, p.email, sorted(p.attributes.items()), p.active,
+                              p.concurrent) for p in db.session.scalars(select(Person))),
             "settings": {s.key: s.value for s in db.session.scalars(select(Setting))},
             "audit": len(db.session.scalars(select(AuditEvent)).all()),
         }
