@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+import town
 from conftest import xlsx_bytes
 from flask import Flask
 from flask.testing import FlaskCliRunner
@@ -294,6 +295,24 @@ def test_reimport_from_xlsx_updates_deactivates_and_stores_the_hierarchy(
         assert people["E0003"].attributes == {"部": "総務部", "課": "総務課"}
         assert not people["E0010"].active and not people["E0011"].active
         assert db.session.get(Setting, "group_hierarchy").value == ["部", "課"]
+
+
+def test_town_with_posts_and_outside_members_says_what_it_made(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "名簿.xlsx"
+    path.write_bytes(xlsx_bytes(town.rows_table()))
+    result = run_import(runner, path, "部,課,係")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:3] == [
+        "created 26, updated 0, deactivated 0, active 26",
+        "2 people have no employee number (e.g. members from outside); each was given a stable "
+        "id made from their e-mail address (X-…).",
+        "6 people hold a concurrent post (兼務).",
+    ]
+    with app.app_context():
+        stored = {p.employee_id: p.concurrent for p in db.session.scalars(select(Person))}
+        assert {person: posts for person, posts in stored.items() if posts} == town.EXPECTED
 
 
 def test_missing_path_is_a_usage_error(runner: FlaskCliRunner, tmp_path: Path) -> None:
