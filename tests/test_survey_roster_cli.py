@@ -45,6 +45,11 @@ def rows_csv(body: str, header: str = HEADER) -> bytes:
     return (header + body).encode("utf-8")
 
 
+def post_rows(second: str) -> Callable[[], bytes]:
+    """E1's main row in a roster with a post-type column (本務/兼務), then ``second``."""
+    return lambda: rows_csv(f"E1,a@x.jp,税務課,本務\n{second}\n", "employee_id,email,課,本務兼務\n")
+
+
 def too_many_rows() -> bytes:
     lines = "".join(f"E{i},p{i}@town.example.jp,X\n" for i in range(200_001))
     return rows_csv(lines)
@@ -174,26 +179,16 @@ BROKEN: dict[str, Case] = {
                                   "E2,b@x.jp,総務部,総務課,議会事務局\n",
                                   "employee_id,email,部,課,concurrent_units\n"),
         "ambiguous_unit", 3, "concurrent_units", hierarchy="部,課"),
-    "post-type-unknown": Case(
-        "r.csv", lambda: rows_csv("E1,a@x.jp,税務課,本務\nE1,,住民課,出向\n",
-                                  "employee_id,email,課,本務兼務\n"),
-        "post_type_value", 3, "本務兼務", hierarchy="課"),
-    "post-without-main-row": Case(
-        "r.csv", lambda: rows_csv("E1,a@x.jp,税務課,本務\nE2,,住民課,兼務\n",
-                                  "employee_id,email,課,本務兼務\n"),
-        "post_without_main", 3, "employee_id", hierarchy="課"),
-    "post-with-another-email": Case(
-        "r.csv", lambda: rows_csv("E1,a@x.jp,税務課,本務\nE1,b@x.jp,住民課,兼務\n",
-                                  "employee_id,email,課,本務兼務\n"),
-        "post_email_mismatch", 3, "email", hierarchy="課"),
-    "post-without-unit": Case(
-        "r.csv", lambda: rows_csv("E1,a@x.jp,税務課,本務\nE1,,,兼務\n",
-                                  "employee_id,email,課,本務兼務\n"),
-        "post_without_unit", 3, "課", hierarchy="課"),
-    "two-main-rows": Case(
-        "r.csv", lambda: rows_csv("E1,a@x.jp,税務課,本務\nE1,a@x.jp,住民課,本務\n",
-                                  "employee_id,email,課,本務兼務\n"),
-        "duplicate_value", 3, "employee_id", hierarchy="課"),
+    "post-type-unknown": Case("r.csv", post_rows("E1,,住民課,出向"), "post_type_value", 3,
+                              "本務兼務", hierarchy="課"),
+    "post-without-main-row": Case("r.csv", post_rows("E2,,住民課,兼務"), "post_without_main", 3,
+                                  "employee_id", hierarchy="課"),
+    "post-with-another-email": Case("r.csv", post_rows("E1,b@x.jp,住民課,兼務"),
+                                    "post_email_mismatch", 3, "email", hierarchy="課"),
+    "post-without-unit": Case("r.csv", post_rows("E1,,,兼務"), "post_without_unit", 3, "課",
+                              hierarchy="課"),
+    "two-main-rows": Case("r.csv", post_rows("E1,a@x.jp,住民課,本務"), "duplicate_value", 3,
+                          "employee_id", hierarchy="課"),
 }
 
 
