@@ -321,3 +321,14 @@ def test_messages_about_posts_and_ids_in_both_languages(app: Flask) -> None:
             "9 行目、列「兼務先」: 「広報室」はこの名簿の組織単位にありません")
         assert generated_ids_message(2).startswith("職員番号のない人が 2 人います")
         assert concurrent_message(6) == "兼務のある人は 6 人です。"
+
+
+def test_a_post_row_must_fit_the_unit_tree_like_a_main_row(session: Session) -> None:
+    table = town.rows_table()
+    post = next(index for index, row in enumerate(table) if row[0] == "K01" and row[-1] == "兼務")
+    table[post][2] = "町民部"  # the office, but under the wrong 部
+    with pytest.raises(RosterError) as caught:
+        import_roster(session, parse_roster("t.csv", town.csv_bytes(table)), town.HIERARCHY)
+    assert (caught.value.code, caught.value.row, caught.value.column) == (
+        "hierarchy_parent", post + 1, "課")
+    assert people(session) == {}
