@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
+import town
 from conftest import xlsx_bytes
 from flask import Flask
 from flask.testing import FlaskCliRunner
@@ -42,6 +43,11 @@ def zip_bytes(files: dict[str, str]) -> bytes:
 
 def rows_csv(body: str, header: str = HEADER) -> bytes:
     return (header + body).encode("utf-8")
+
+
+def post_rows(second: str) -> Callable[[], bytes]:
+    """E1's main row in a roster with a post-type column (本務/兼務), then ``second``."""
+    return lambda: rows_csv(f"E1,a@x.jp,税務課,本務\n{second}\n", "employee_id,email,課,本務兼務\n")
 
 
 def too_many_rows() -> bytes:
@@ -113,8 +119,8 @@ BROKEN: dict[str, Case] = {
                                        "duplicate_value", 3, "email"),
     "invalid-email": Case("r.csv", lambda: rows_csv("E1,a@x.jp,X\nE2,not-an-address,X\n"),
                           "invalid_email", 3, "email"),
-    "empty-employee-id": Case("r.csv", lambda: rows_csv(" ,a@x.jp,X\n"),
-                              "required", 2, "employee_id"),
+    "neither-employee-id-nor-email": Case("r.csv", lambda: rows_csv(" , ,X\n"),
+                                          "no_identity", 2),
     "empty-email": Case("r.csv", lambda: rows_csv("E1,,X\n"), "required", 2, "email"),
     "over-long-employee-id": Case("r.csv", lambda: rows_csv("E" * 81 + ",a@x.jp,X\n"),
                                   "too_long", 2, "employee_id"),
@@ -163,6 +169,26 @@ BROKEN: dict[str, Case] = {
         "hierarchy_parent", 3, "課", hierarchy="部,課"),
     "hierarchy-unknown-column": Case("r.csv", GOOD.encode, "hierarchy_column", None, "課",
                                      hierarchy="department,課"),
+    # concurrent posts (兼務)
+    "concurrent-unit-unknown": Case(
+        "r.csv", lambda: rows_csv("E1,a@x.jp,税務課,\nE2,b@x.jp,住民課,税務課、広報室\n",
+                                  "employee_id,email,課,兼務先\n"),
+        "unknown_unit", 3, "兼務先", hierarchy="課"),
+    "concurrent-unit-ambiguous": Case(
+        "r.csv", lambda: rows_csv("E1,a@x.jp,議会事務局,議会事務局,\n"
+                                  "E2,b@x.jp,総務部,総務課,議会事務局\n",
+                                  "employee_id,email,部,課,concurrent_units\n"),
+        "ambiguous_unit", 3, "concurrent_units", hierarchy="部,課"),
+    "post-type-unknown": Case("r.csv", post_rows("E1,,住民課,出向"), "post_type_value", 3,
+                              "本務兼務", hierarchy="課"),
+    "post-without-main-row": Case("r.csv", post_rows("E2,,住民課,兼務"), "post_without_main", 3,
+                                  "employee_id", hierarchy="課"),
+    "post-with-another-email": Case("r.csv", post_rows("E1,b@x.jp,住民課,兼務"),
+                                    "post_email_mismatch", 3, "email", hierarchy="課"),
+    "post-without-unit": Case("r.csv", post_rows("E1,,,兼務"), "post_without_unit", 3, "課",
+                              hierarchy="課"),
+    "two-main-rows": Case("r.csv", post_rows("E1,a@x.jp,住民課,本務"), "duplicate_value", 3,
+                          "employee_id", hierarchy="課"),
 }
 
 
@@ -170,8 +196,8 @@ def snapshot(app: Flask) -> dict[str, Any]:
     """Everything an import could write: people, settings and the audit log."""
     with app.app_context():
         return {
-            "people": sorted((p.employee_id, p.email, sorted(p.attributes.items()), p.active)
-                             for p in db.session.scalars(select(Person))),
+            "people": sorted((p.employee_id, p.email, sorted(p.attributes.items()), p.active,
+                              p.concurrent) for p in db.session.scalars(select(Person))),
             "settings": {s.key: s.value for s in db.session.scalars(select(Setting))},
             "audit": len(db.session.scalars(select(AuditEvent)).all()),
         }
@@ -264,6 +290,24 @@ def test_reimport_from_xlsx_updates_deactivates_and_stores_the_hierarchy(
         assert people["E0003"].attributes == {"部": "総務部", "課": "総務課"}
         assert not people["E0010"].active and not people["E0011"].active
         assert db.session.get(Setting, "group_hierarchy").value == ["部", "課"]
+
+
+def test_town_with_posts_and_outside_members_says_what_it_made(
+    app: Flask, runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "名簿.xlsx"
+    path.write_bytes(xlsx_bytes(town.rows_table()))
+    result = run_import(runner, path, "部,課,係")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:3] == [
+        "created 26, updated 0, deactivated 0, active 26",
+        "2 people have no employee number (e.g. members from outside); each was given a stable "
+        "id made from their e-mail address (X-…).",
+        "6 people hold a concurrent post (兼務).",
+    ]
+    with app.app_context():
+        stored = {p.employee_id: p.concurrent for p in db.session.scalars(select(Person))}
+        assert {person: posts for person, posts in stored.items() if posts} == town.EXPECTED
 
 
 def test_missing_path_is_a_usage_error(runner: FlaskCliRunner, tmp_path: Path) -> None:

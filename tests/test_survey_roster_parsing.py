@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import hashlib
+import re
 import time
 
 import pytest
@@ -17,6 +19,7 @@ from survey.roster.parsing import (
     RosterError,
     check_hierarchy,
     clean_rows,
+    generated_id,
     parse_hierarchy,
     parse_roster,
 )
@@ -227,3 +230,89 @@ def test_fast_email_check_agrees_with_email_validator(address: str) -> None:
     except EmailNotValidError:
         expected = None
     assert normalize_email(address) == expected
+
+
+# -- concurrent posts (兼務) and people without an employee number -------------------------------
+
+@pytest.mark.parametrize("header", ["concurrent_units", "Concurrent Units", "concurrent", "兼務",
+                                    "兼務先", "兼務所属"])
+def test_concurrent_units_aliases(header: str) -> None:
+    data = f"employee_id,email,課,{header}\nE1,a@x.jp,税務課,住民課\n".encode()
+    roster = parse_roster("r.csv", data)
+    assert roster[0]["concurrent_units"] == "住民課"
+    assert roster.labels["concurrent_units"] == header
+
+
+def test_line_breaks_in_a_concurrent_units_cell_separate_names() -> None:
+    # Excel's Alt+Enter: a quoted CSV cell, or a cell of a workbook, holding line breaks.
+    data = 'employee_id,email,兼務先\r\nE1,a@x.jp,"住民課\r\n税務課\n"\r\n'.encode("cp932")
+    assert parse_roster("r.csv", data)[0]["concurrent_units"] == "住民課、税務課"
+    workbook = xlsx_bytes([["employee_id", "email", "兼務先"], ["E1", "a@x.jp", "住民課\n税務課"]])
+    assert parse_roster("r.xlsx", workbook)[0]["concurrent_units"] == "住民課、税務課"
+    # Anywhere else a line break is still an invisible control character.
+    data = 'employee_id,email,課\nE1,a@x.jp,"住民課\n税務課"\n'.encode()
+    assert (refusal("r.csv", data).code, refusal("r.csv", data).column) == ("control", "課")
+
+
+POST_ROWS = ("職員番号,メールアドレス,課,本兼区分\r\n"
+             "E1,a@x.jp,税務課,本務\r\n"
+             "E1,,住民課,兼務\r\n"
+             ",b@x.jp,住民課,\r\n"
+             ",B@X.JP,税務課,兼務\r\n")
+
+
+@pytest.mark.parametrize("data", [
+    POST_ROWS.encode("cp932"),
+    xlsx_bytes([line.split(",") for line in POST_ROWS.splitlines()]),
+], ids=["csv-cp932", "xlsx"])
+def test_post_rows_are_set_apart_from_main_rows(data: bytes) -> None:
+    roster = parse_roster("r.xlsx" if data[:2] == b"PK" else "r.csv", data)
+    b_id = generated_id("b@x.jp")
+    assert [(row["employee_id"], row["課"]) for row in roster] == [("E1", "税務課"),
+                                                                   (b_id, "住民課")]
+    assert [(number, row["employee_id"], row["課"]) for number, row in roster.posts] == [
+        (3, "E1", "住民課"), (5, b_id, "税務課")]
+    assert roster.numbers == [2, 4] and roster.generated_ids == 1
+    assert [number for number, _row in roster.unit_rows()] == [2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("header", ["post_type", "Post Type", "本務兼務", "本兼区分", "区分"])
+@pytest.mark.parametrize("value", ["兼務", "concurrent", "CONCURRENT"])
+def test_post_type_aliases_and_values(header: str, value: str) -> None:
+    data = f"employee_id,email,課,{header}\nE1,a@x.jp,税務課,main\nE1,,住民課,{value}\n"
+    assert len(parse_roster("r.csv", data.encode()).posts) == 1
+
+
+def test_a_区分_column_of_employment_types_stays_an_attribute() -> None:
+    data = "employee_id,email,課,区分\nE1,a@x.jp,税務課,会計年度任用\nE2,b@x.jp,税務課,正規\n"
+    roster = parse_roster("r.csv", data.encode())
+    assert [row["区分"] for row in roster] == ["会計年度任用", "正規"]
+    assert "post_type" not in roster.columns and not roster.posts
+    # A column named as a post type says so: its values are checked.
+    error = refusal("r.csv", data.replace("区分", "本務兼務").encode())
+    assert (error.code, error.row, error.column, error.params["value"]) == (
+        "post_type_value", 2, "本務兼務", "会計年度任用")
+
+
+def test_generated_ids_are_stable_and_do_not_spell_out_the_address() -> None:
+    assert generated_id("Tanaka@Partner.example.com") == generated_id("tanaka@partner.example.com")
+    assert generated_id("tanaka@partner.example.com") != generated_id("tanaka@partner.example.jp")
+    assert re.fullmatch(r"X-[0-9a-f]{12}", generated_id("tanaka@partner.example.com"))
+    assert generated_id("a@x.jp") == "X-" + hashlib.sha256(b"a@x.jp").hexdigest()[:12]
+    data = b"employee_id,email\n,tanaka@partner.example.com\n,TANAKA@partner.example.com\n"
+    error = refusal("r.csv", data)  # one person, whatever the case: still a duplicate
+    assert (error.code, error.row, error.column) == ("duplicate_value", 3, "employee_id")
+
+
+def test_a_row_without_employee_id_or_email_is_refused() -> None:
+    error = refusal("r.csv", "職員番号,メールアドレス,課\nE1,a@x.jp,税務課\n,,住民課\n".encode())
+    assert (error.code, error.row, error.column) == ("no_identity", 3, None)
+    error = refusal("r.csv", b"employee_id,email\nE1,\n")  # an id alone: no address to invite
+    assert (error.code, error.row, error.column) == ("required", 2, "email")
+
+
+def test_post_columns_cannot_be_hierarchy_levels() -> None:
+    roster = parse_roster("r.csv", "employee_id,email,課,兼務\nE1,a@x.jp,税務課,\n".encode())
+    with pytest.raises(RosterError) as caught:
+        check_hierarchy(roster.numbered(), ["concurrent_units"], roster.columns)
+    assert caught.value.code == "hierarchy_column"

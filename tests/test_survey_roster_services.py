@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from conftest import roster_rows
+import town
+from conftest import roster_rows, xlsx_bytes
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.models import Person
-from survey.roster.parsing import RosterError
+from survey.roster.parsing import RosterError, parse_roster
 from survey.roster.services import (
     RosterWarning,
+    concurrent_message,
+    generated_ids_message,
     import_roster,
     message,
     roster_overview,
@@ -194,7 +197,9 @@ def test_every_error_code_has_its_own_explanation(english: None) -> None:
     codes = ["unsupported_type", "too_large", "too_many_rows", "binary", "encoding", "not_xlsx",
              "malformed", "empty", "empty_column_name", "duplicate_column", "missing_column",
              "field_count", "required", "too_long", "invalid_email", "duplicate_value",
-             "formula", "control", "hierarchy_column", "hierarchy_repeated", "hierarchy_parent"]
+             "formula", "control", "hierarchy_column", "hierarchy_repeated", "hierarchy_parent",
+             "no_identity", "post_type_value", "post_without_main", "post_email_mismatch",
+             "post_without_unit", "posts_without_hierarchy", "unknown_unit", "ambiguous_unit"]
     texts = {message(RosterError(code)) for code in codes}
     assert len(texts) == len(codes)
     assert not texts & set(codes)
@@ -208,3 +213,122 @@ def test_an_empty_roster_is_refused_rather_than_deactivating_everyone(
         import_roster(session, [])
     assert caught.value.code == "empty"
     assert sum(active for _email, _attrs, active in people(session).values()) == 10
+
+
+# -- concurrent posts (兼務) and members from outside ----------------------------------------------
+
+def concurrent(session: Session) -> dict[str, list[list[str]]]:
+    """employee_id → Person.concurrent, straight from the database."""
+    session.expire_all()
+    return {p.employee_id: p.concurrent for p in session.scalars(select(Person))}
+
+
+TOWN_FILES = {
+    "csv-cells": lambda: ("town.csv", town.csv_bytes(town.cells_table())),
+    "csv-cells-cp932-line-breaks": lambda: (
+        "town.csv", town.csv_bytes(town.cells_table("\n"), "cp932")),
+    "xlsx-cells-semicolons": lambda: ("town.xlsx", xlsx_bytes(town.cells_table("; "))),
+    "csv-rows-cp932": lambda: ("town.csv", town.csv_bytes(town.rows_table(), "cp932")),
+    "xlsx-rows": lambda: ("town.xlsx", xlsx_bytes(town.rows_table())),
+}
+
+
+@pytest.mark.parametrize("shape", list(TOWN_FILES))
+def test_a_town_with_concurrent_posts_and_outside_members_imports_in_either_shape(
+    shape: str, session: Session,
+) -> None:
+    filename, data = TOWN_FILES[shape]()
+    summary = import_roster(session, parse_roster(filename, data), town.HIERARCHY)
+    session.commit()
+    assert (summary.created, summary.active, summary.generated_ids, summary.concurrent) == (
+        26, 26, 2, 6)
+    stored = concurrent(session)
+    assert {person: posts for person, posts in stored.items() if posts} == town.EXPECTED
+    assert stored["S01"] == [] and stored["J03"] == []  # own unit dropped; none at all
+    state = people(session)
+    outsider = state[town.generated(town.OUTSIDE[0])]
+    assert outsider == (town.OUTSIDE[0], {"部": "総務部", "課": "デジタル変革戦略室",
+                                          "役職": "専門官", "雇用区分": "複業人材"}, True)
+    assert all("兼務先" not in attributes and "本務兼務" not in attributes
+               for _email, attributes, _active in state.values())
+    overview = roster_overview(session)
+    assert overview.concurrent == 6
+    assert set(overview.groups) == {"部", "課", "係", "役職", "雇用区分"}
+
+
+def test_generated_ids_are_stable_across_imports_and_posts_count_as_updates(
+    session: Session,
+) -> None:
+    table = town.cells_table()
+    import_roster(session, parse_roster("t.csv", town.csv_bytes(table)), town.HIERARCHY)
+    session.commit()
+    ids = {p.employee_id: p.id for p in session.scalars(select(Person))}
+
+    again = import_roster(session, parse_roster("t.csv", town.csv_bytes(table)))
+    session.commit()
+    assert (again.created, again.updated, again.unchanged, again.generated_ids) == (0, 0, 26, 2)
+
+    table[-2][1] = table[-2][1].upper()  # the same address, written in capitals this time
+    capitals = import_roster(session, parse_roster("t.csv", town.csv_bytes(table)))
+    session.commit()
+    assert (capitals.created, capitals.updated, capitals.deactivated) == (0, 1, 0)  # the e-mail
+    assert {p.employee_id: p.id for p in session.scalars(select(Person))} == ids
+
+    table[3][-1] = "企画課"  # S03 leaves the office for 企画課
+    third = import_roster(session, parse_roster("t.csv", town.csv_bytes(table)))
+    session.commit()
+    assert (third.updated, third.unchanged) == (1, 25)
+    assert concurrent(session)["S03"] == [["総務部", "企画課"]]
+
+
+def test_a_roster_without_concurrent_posts_stores_none(session: Session) -> None:
+    summary = import_roster(session, roster_rows(12))
+    session.commit()
+    assert (summary.generated_ids, summary.concurrent) == (0, 0)
+    assert set(map(tuple, concurrent(session).values())) == {()}
+    assert roster_overview(session).concurrent == 0
+
+
+def test_concurrent_posts_need_a_unit_hierarchy(session: Session) -> None:
+    rows = [{"employee_id": "E1", "email": "a@x.jp", "勤続": "3年", "兼務": "税務課"}]
+    with pytest.raises(RosterError) as caught:
+        import_roster(session, rows)
+    assert (caught.value.code, caught.value.row, caught.value.column) == (
+        "posts_without_hierarchy", None, "兼務")
+    assert people(session) == {}
+
+
+def test_concurrent_posts_follow_the_stored_hierarchy(session: Session) -> None:
+    rows = [{"employee_id": f"E{i}", "email": f"p{i}@x.jp", "部": "総務部",
+             "課": ("総務課", "企画課")[i % 2], "兼務": ""} for i in range(4)]
+    import_roster(session, rows, ["部", "課"])
+    rows[0]["兼務"] = "企画課"
+    import_roster(session, rows)  # no hierarchy given: the stored 部,課 places the post
+    assert concurrent(session)["E0"] == [["総務部", "企画課"]]
+
+
+def test_messages_about_posts_and_ids_in_both_languages(app: Flask) -> None:
+    unknown = RosterError("unknown_unit", row=9, column="兼務先", value="広報室")
+    with app.test_request_context("/?lang=en"):
+        assert message(unknown).startswith(
+            "row 9, column 兼務先: '広報室' is not a unit of this roster")
+        assert message(RosterError("no_identity", row=4)).startswith(
+            "row 4: the row has neither an employee number nor an e-mail address")
+        assert generated_ids_message(2).startswith("2 people have no employee number")
+        assert concurrent_message(6) == "6 people hold a concurrent post (兼務)."
+    with app.test_request_context("/?lang=ja"):
+        assert message(unknown).startswith(
+            "9 行目、列「兼務先」: 「広報室」はこの名簿の組織単位にありません")
+        assert generated_ids_message(2).startswith("職員番号のない人が 2 人います")
+        assert concurrent_message(6) == "兼務のある人は 6 人です。"
+
+
+def test_a_post_row_must_fit_the_unit_tree_like_a_main_row(session: Session) -> None:
+    table = town.rows_table()
+    post = next(index for index, row in enumerate(table) if row[0] == "K01" and row[-1] == "兼務")
+    table[post][2] = "町民部"  # the office, but under the wrong 部
+    with pytest.raises(RosterError) as caught:
+        import_roster(session, parse_roster("t.csv", town.csv_bytes(table)), town.HIERARCHY)
+    assert (caught.value.code, caught.value.row, caught.value.column) == (
+        "hierarchy_parent", post + 1, "課")
+    assert people(session) == {}

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import town
 from conftest import PASSWORD, xlsx_bytes
 from flask import Flask
 from flask.testing import FlaskClient
@@ -79,6 +80,21 @@ def test_flash_in_english(login: Callable[[str], FlaskClient]) -> None:
     page = client.get("/roster").get_data(as_text=True)
     assert ("Roster imported: 8 added, 0 updated, 0 deactivated; 8 people are active."
             in page)
+
+
+def test_town_upload_says_which_ids_were_made_and_who_holds_posts(
+    login: Callable[[str], FlaskClient],
+) -> None:
+    client = login("hr")
+    data = town.csv_bytes(town.cells_table(), "cp932")
+    assert upload(client, data, hierarchy="部,課,係").status_code == 302
+    page = client.get("/roster").get_data(as_text=True)
+    assert "職員番号のない人が 2 人います（外部人材など）。" in page
+    assert page.count("兼務のある人は 6 人です。") == 2  # the flash, and the roster's size
+    english = client.get("/roster?lang=en").get_data(as_text=True)
+    assert "26 people are on the roster (0 former staff kept for past rounds). 6 people hold a " \
+           "concurrent post (兼務)." in english
+    assert town.generated(town.OUTSIDE[0]) not in page  # ids, like people, are not listed
 
 
 def test_xlsx_upload_with_hierarchy_reimports(

@@ -13,7 +13,14 @@ from survey import audit
 from survey.cli import fail
 from survey.db import begin_write, db
 from survey.roster.parsing import RosterError, check_size, parse_hierarchy, parse_roster
-from survey.roster.services import ImportSummary, import_roster, message, warning_message
+from survey.roster.services import (
+    ImportSummary,
+    concurrent_message,
+    generated_ids_message,
+    import_roster,
+    message,
+    warning_message,
+)
 
 
 @click.group("roster")
@@ -34,6 +41,10 @@ def roster_import_command(path: Path, hierarchy: str | None) -> None:
             raise fail(message(error)) from error
         click.echo(f"created {summary.created}, updated {summary.updated + summary.reactivated}, "
                    f"deactivated {summary.deactivated}, active {summary.active}")
+        if summary.generated_ids:
+            click.echo(generated_ids_message(summary.generated_ids))
+        if summary.concurrent:
+            click.echo(concurrent_message(summary.concurrent))
         for warning in summary.warnings:
             click.echo(f"warning: {warning_message(warning)}")
 

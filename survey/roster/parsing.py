@@ -13,11 +13,12 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import hashlib
 import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -27,11 +28,30 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 
 REQUIRED = ("employee_id", "email")
+#: Columns that say where someone holds a concurrent post (兼務), in the two shapes HR exports
+#: use: one cell naming the units, or repeated rows marked with a post type.
+POST_COLUMNS = ("concurrent_units", "post_type")
+#: Columns that are not group attributes: never stored as attributes, never a hierarchy level.
+RESERVED = REQUIRED + POST_COLUMNS
 ALIASES = {
     "employee_id": "employee_id", "employeeid": "employee_id",
     "職員番号": "employee_id", "社員番号": "employee_id",
     "email": "email", "e_mail": "email", "メールアドレス": "email", "メール": "email",
+    "concurrent_units": "concurrent_units", "concurrent": "concurrent_units",
+    "兼務": "concurrent_units", "兼務先": "concurrent_units", "兼務所属": "concurrent_units",
+    "post_type": "post_type", "本務兼務": "post_type", "本兼区分": "post_type",
+    "区分": "post_type",
 }
+#: A header that names the post type only when its values say so: 区分 alone often holds the
+#: employment type (正規, 会計年度任用), which must stay an ordinary attribute.
+WEAK_ALIASES = frozenset({"区分"})
+#: Post-type values (NFKC, casefolded); an empty value is a main post.
+POST_TYPES = {"": "main", "本務": "main", "主務": "main", "main": "main", "primary": "main",
+              "兼務": "concurrent", "concurrent": "concurrent"}
+#: A concurrent_units cell may name several units (NFKC has already turned ／ ， ； into / , ;).
+MAX_UNITS_LENGTH = 400
+#: Prefix of an id generated for someone without an employee number (see ``generated_id``).
+GENERATED_PREFIX = "X-"
 EXTENSIONS = ("csv", "xlsx")
 DELIMITERS = ",\t;"
 MAX_ID_LENGTH = 80
@@ -44,24 +64,36 @@ FORMULA_PREFIXES = ("=", "+", "-", "@")
 REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _DOT_ATOM = re.compile(rf"{_ATOM}(?:\.{_ATOM})*\Z")
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
 Numbered = list[tuple[int, dict[str, str]]]
 
 
 class CleanRoster(list[dict[str, str]]):
-    """Rows that passed every check, with the file's row number and column names.
+    """Rows that passed every check, one per person, with the file's row numbers and columns.
 
     The import service accepts these as they are instead of checking them a second time.
+    ``posts`` are the concurrent-post rows of a roster with a post-type column (their person's
+    ``employee_id`` is filled in); ``labels`` maps each column to its name as written, for
+    errors found later; ``generated_ids`` counts people whose id was made from their e-mail.
     """
 
-    def __init__(self, numbered: Numbered, columns: Sequence[str]) -> None:
+    def __init__(self, numbered: Numbered, labels: Mapping[str, str] | Sequence[str],
+                 posts: Numbered = (), generated_ids: int = 0) -> None:
         super().__init__(row for _number, row in numbered)
         self.numbers = [number for number, _row in numbered]
-        self.columns = list(columns)
+        self.columns = list(labels)
+        self.labels = dict(labels) if isinstance(labels, Mapping) else {n: n for n in labels}
+        self.posts = list(posts)
+        self.generated_ids = generated_ids
 
     def numbered(self) -> Numbered:
         """(row number, row) pairs, for checks that name a row."""
         return list(zip(self.numbers, self, strict=True))
+
+    def unit_rows(self) -> Numbered:
+        """Main and concurrent-post rows in file order: every row that names a unit."""
+        return sorted(self.numbered() + self.posts, key=lambda pair: pair[0])
 
 
 class RosterError(ValueError):
@@ -99,8 +131,7 @@ def parse_roster(
         records, ragged_ok = _read_xlsx(data, max_rows), True
     else:
         records, ragged_ok = _read_csv(data, max_rows), False
-    numbered, labels = _table(records, ragged_ok)
-    return CleanRoster(_validate(numbered, labels), list(labels))
+    return _validate(*_table(records, ragged_ok))
 
 
 def clean_rows(rows: Sequence[dict[str, str]]) -> CleanRoster:
@@ -113,8 +144,7 @@ def clean_rows(rows: Sequence[dict[str, str]]) -> CleanRoster:
     header = _Record(1, [str(name) for name in columns])
     records = [_Record(number, [_as_text(row.get(name)) for name in columns])
                for number, row in enumerate(rows, start=2)]
-    numbered, labels = _table([header, *records], ragged_ok=False)
-    return CleanRoster(_validate(numbered, labels), list(labels))
+    return _validate(*_table([header, *records], ragged_ok=False))
 
 
 def file_kind(filename: str) -> str:
@@ -151,7 +181,7 @@ def check_hierarchy(
     for position, name in enumerate(names):
         if name in names[:position]:
             raise RosterError("hierarchy_repeated", column=name)
-        if name not in columns or name in REQUIRED:
+        if name not in columns or name in RESERVED:
             raise RosterError("hierarchy_column", column=name)
     for broad, fine in pairwise(names):
         _check_parents(numbered, broad, fine)
@@ -290,7 +320,8 @@ def _table(records: list[_Record], ragged_ok: bool) -> tuple[Numbered, dict[str,
     if len(records) == 1:
         raise RosterError("empty")
     columns = list(labels)
-    return [(record.row, _row(record, columns, ragged_ok)) for record in records[1:]], labels
+    return _settled([(record.row, _row(record, columns, ragged_ok)) for record in records[1:]],
+                    labels)
 
 
 def _header(record: _Record) -> dict[str, str]:
@@ -340,33 +371,109 @@ def _row(record: _Record, columns: list[str], ragged_ok: bool) -> dict[str, str]
     return {name: normalize_text(cell) for name, cell in zip(columns, cells, strict=False)}
 
 
-def _validate(numbered: Numbered, labels: dict[str, str]) -> Numbered:
-    """Check every cell; employee ids (exact) and e-mails (any case) are unique in the file."""
+def _validate(numbered: Numbered, labels: dict[str, str]) -> CleanRoster:
+    """Check every cell, set concurrent-post rows apart and give id-less people an id.
+
+    Employee ids (exact) and e-mails (any case) are unique among main rows; each concurrent-post
+    row must belong to someone's main row.
+    """
     first_seen: dict[tuple[str, str], int] = {}
-    clean: Numbered = []
-    for number, row in numbered:
-        row = {name: _clean_cell(name, value, number, labels[name]) for name, value in row.items()}
+    main: Numbered = []
+    posts: Numbered = []
+    generated = 0
+    for number, raw in numbered:
+        concurrent = _is_concurrent_post(raw, number, labels)
+        row = _clean_row(raw, number, labels, email_required=not concurrent)
+        if not row["employee_id"]:
+            row["employee_id"] = generated_id(row["email"])
+            generated += not concurrent
+        if concurrent:
+            posts.append((number, row))
+            continue
         for key in (("employee_id", row["employee_id"]), ("email", row["email"].casefold())):
             other = first_seen.setdefault(key, number)
             if other != number:
                 raise RosterError("duplicate_value", row=number, column=labels[key[0]],
                                   value=row[key[0]], other_row=other)
-        clean.append((number, row))
-    return clean
+        main.append((number, row))
+    _check_posts(posts, main, labels)
+    return CleanRoster(main, labels, posts, generated)
 
 
-def _clean_cell(name: str, value: str, row: int, label: str) -> str:
-    if name in REQUIRED and not value:
-        raise RosterError("required", row=row, column=label)
-    if name == "employee_id":
+def generated_id(email: str) -> str:
+    """A stable employee id for someone the HR system gives none (an outside member, 複業人材).
+
+    Made from the normalised address, so the same person gets the same id at every import and
+    keeps their place in past waves; hashed, so the id does not spell out the address wherever
+    ids are shown.  Case does not matter, as for the uniqueness of addresses.
+    """
+    return GENERATED_PREFIX + hashlib.sha256(email.casefold().encode()).hexdigest()[:12]
+
+
+def _settled(numbered: Numbered, labels: dict[str, str]) -> tuple[Numbered, dict[str, str]]:
+    """A weak post-type header (区分) whose values are not post types is an ordinary column."""
+    written = labels.get("post_type")
+    if written not in WEAK_ALIASES or all(
+            _post_kind(row["post_type"]) for _number, row in numbered):
+        return numbered, labels
+
+    def renamed(mapping: dict[str, str]) -> dict[str, str]:
+        return {written if name == "post_type" else name: value for name, value in mapping.items()}
+
+    return [(number, renamed(row)) for number, row in numbered], renamed(labels)
+
+
+def _post_kind(value: str) -> str | None:
+    return POST_TYPES.get(value.casefold())
+
+
+def _is_concurrent_post(row: dict[str, str], number: int, labels: dict[str, str]) -> bool:
+    if "post_type" not in row:
+        return False
+    kind = _post_kind(row["post_type"])
+    if kind is None:
+        raise RosterError("post_type_value", row=number, column=labels["post_type"],
+                          value=row["post_type"])
+    return kind == "concurrent"
+
+
+def _check_posts(posts: Numbered, main: Numbered, labels: dict[str, str]) -> None:
+    """Each concurrent-post row names someone with a main row, with the same e-mail if any."""
+    emails = {row["employee_id"]: row["email"] for _number, row in main}
+    for number, row in posts:
+        email = emails.get(row["employee_id"])
+        if email is None:
+            raise RosterError("post_without_main", row=number, column=labels["employee_id"],
+                              value=row["employee_id"])
+        if row["email"] and row["email"].casefold() != email.casefold():
+            raise RosterError("post_email_mismatch", row=number, column=labels["email"],
+                              value=row["email"], other=email)
+
+
+def _clean_row(row: dict[str, str], number: int, labels: dict[str, str], *,
+               email_required: bool) -> dict[str, str]:
+    if not row["employee_id"] and not row["email"]:
+        raise RosterError("no_identity", row=number)
+    return {name: _clean_cell(name, value, number, labels[name], email_required=email_required)
+            for name, value in row.items()}
+
+
+def _clean_cell(name: str, value: str, row: int, label: str, *, email_required: bool) -> str:
+    if name == "employee_id":  # may be empty: the id is then made from the e-mail address
         _check_text(value, row, label, MAX_ID_LENGTH, formula=False)
         return value
     if name == "email":
+        if not value and email_required:
+            raise RosterError("required", row=row, column=label)
         _check_text(value, row, label, 254, formula=False)
-        address = normalize_email(value)
+        address = normalize_email(value) if value else ""
         if address is None:
             raise RosterError("invalid_email", row=row, column=label)
         return address
+    if name == "concurrent_units":  # Excel's Alt+Enter separates names like 、 does
+        value = _LINE_BREAKS.sub("、", value)
+        _check_text(value, row, label, MAX_UNITS_LENGTH, formula=True)
+        return value
     _check_text(value, row, label, MAX_VALUE_LENGTH, formula=True)
     return value
 

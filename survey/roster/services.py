@@ -8,7 +8,7 @@ those no longer listed are deactivated, never deleted, because waves refer to th
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,8 @@ from sqlalchemy import Row, insert, select, update
 from sqlalchemy.orm import Session
 
 from survey.models import Person
-from survey.roster.parsing import REQUIRED, CleanRoster, RosterError, check_hierarchy, clean_rows
+from survey.roster.parsing import RESERVED, CleanRoster, RosterError, check_hierarchy, clean_rows
+from survey.roster.posts import concurrent_posts, has_posts
 from survey.settings import current_thresholds, get_setting, put_setting
 
 #: Small groups listed one by one per attribute; beyond this they are summarised in one line.
@@ -44,7 +45,11 @@ class RosterWarning:
 
 @dataclass(frozen=True)
 class ImportSummary:
-    """What an import changed."""
+    """What an import changed.
+
+    ``generated_ids`` counts people listed without an employee number, whose id was made from
+    their e-mail address; ``concurrent`` counts people with at least one concurrent post.
+    """
 
     created: int
     updated: int
@@ -53,15 +58,21 @@ class ImportSummary:
     deactivated: int
     active: int
     warnings: list[RosterWarning] = field(default_factory=list)
+    generated_ids: int = 0
+    concurrent: int = 0
 
 
 @dataclass(frozen=True)
 class RosterOverview:
-    """The current roster's size and, per attribute, how many groups it has (no names)."""
+    """The current roster's size and, per attribute, how many groups it has (no names).
+
+    ``concurrent`` is how many active people hold a concurrent post (兼務).
+    """
 
     active: int
     inactive: int
     groups: dict[str, int]
+    concurrent: int = 0
 
 
 def import_roster(
@@ -69,40 +80,54 @@ def import_roster(
 ) -> ImportSummary:
     """Create or update people by employee_id and deactivate the unlisted; raises RosterError."""
     clean = clean_rows(rows)
+    stored = get_setting(session, "group_hierarchy")
     levels = None if hierarchy is None else check_hierarchy(
-        clean.numbered(), hierarchy, clean.columns)
-    if levels is None and get_setting(session, "group_hierarchy") is None:
+        clean.unit_rows(), hierarchy, clean.columns)
+    if levels is None and stored is None:
         levels = detected_hierarchy(clean)
-    counts = _apply(session, clean)
+    posts = concurrent_posts(clean, _post_levels(clean, levels, stored))
+    counts = _apply(session, clean, posts)
     if levels is not None:
         put_setting(session, "group_hierarchy", levels)
     k = current_thresholds(session).k
-    return ImportSummary(**counts, active=len(clean), warnings=size_warnings(clean, k))
+    return ImportSummary(**counts, active=len(clean), warnings=size_warnings(clean, k),
+                         generated_ids=clean.generated_ids, concurrent=len(posts))
+
+
+def _post_levels(clean: CleanRoster, levels: list[str] | None, stored: Any) -> list[str]:
+    """The hierarchy that places concurrent posts: this import's, else the stored one (which
+    must then fit this file, as the posts are read along it)."""
+    if levels is not None or not has_posts(clean):
+        return levels or []
+    return check_hierarchy(clean.unit_rows(), list(stored or []), clean.columns)
 
 
 def detected_hierarchy(clean: CleanRoster) -> list[str] | None:
     """Unit columns recognised by name (see ``UNIT_COLUMN_NAMES``), when they nest properly."""
-    folded = {name.casefold(): name for name in clean.columns if name not in REQUIRED}
+    folded = {name.casefold(): name for name in clean.columns if name not in RESERVED}
     levels = [next(folded[n.casefold()] for n in names if n.casefold() in folded)
               for names in UNIT_COLUMN_NAMES if any(n.casefold() in folded for n in names)]
     if not levels:
         return None
     try:
-        return check_hierarchy(clean.numbered(), levels, clean.columns)
+        return check_hierarchy(clean.unit_rows(), levels, clean.columns)
     except RosterError:
         return None
 
 
-def _apply(session: Session, clean: CleanRoster) -> dict[str, int]:
+def _apply(session: Session, clean: CleanRoster,
+           posts: dict[str, list[list[str]]]) -> dict[str, int]:
     """Bulk writes (a large employer's roster is 100,000 rows): insert, update, deactivate."""
-    known = {row.employee_id: row for row in session.execute(
-        select(Person.id, Person.employee_id, Person.email, Person.attributes, Person.active))}
+    known = {row.employee_id: row for row in session.execute(select(
+        Person.id, Person.employee_id, Person.email, Person.attributes, Person.concurrent,
+        Person.active))}
     counts = Counter({"created": 0, "updated": 0, "reactivated": 0, "unchanged": 0})
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for row in clean:
         wanted = {"email": row["email"], "active": True, "attributes": {
-            name: value for name, value in row.items() if name not in REQUIRED and value}}
+            name: value for name, value in row.items() if name not in RESERVED and value},
+            "concurrent": posts.get(row["employee_id"], [])}
         current = known.pop(row["employee_id"], None)
         outcome = _outcome(current, wanted)
         counts[outcome] += 1
@@ -123,14 +148,15 @@ def _outcome(current: Row[Any] | None, wanted: dict[str, Any]) -> str:
         return "created"
     if not current.active:
         return "reactivated"
-    changed = (current.email, current.attributes) != (wanted["email"], wanted["attributes"])
+    changed = ((current.email, current.attributes, current.concurrent or [])
+               != (wanted["email"], wanted["attributes"], wanted["concurrent"]))
     return "updated" if changed else "unchanged"
 
 
 def size_warnings(rows: Sequence[dict[str, str]], k: int) -> list[RosterWarning]:
     """Groups under k people, and attributes whose groups can never reach k."""
     warnings: list[RosterWarning] = []
-    names = [name for name in dict.fromkeys(n for row in rows for n in row) if name not in REQUIRED]
+    names = [name for name in dict.fromkeys(n for row in rows for n in row) if name not in RESERVED]
     for name in names:
         sizes = Counter(row[name] for row in rows if row.get(name))
         small = sorted((count, value) for value, count in sizes.items() if count < k)
@@ -146,15 +172,17 @@ def size_warnings(rows: Sequence[dict[str, str]], k: int) -> list[RosterWarning]
 
 
 def roster_overview(session: Session) -> RosterOverview:
-    """Active and inactive counts and the number of groups per attribute among active people."""
-    rows = session.execute(select(Person.active, Person.attributes)).all()
+    """Active and inactive counts, the number of groups per attribute among active people, and
+    how many of them hold a concurrent post."""
+    rows = session.execute(select(Person.active, Person.attributes, Person.concurrent)).all()
     values: dict[str, set[str]] = {}
-    for active, attributes in rows:
+    for active, attributes, _concurrent in rows:
         for name, value in (attributes or {}).items() if active else ():
             values.setdefault(name, set()).add(value)
     active = sum(1 for row in rows if row.active)
     return RosterOverview(active=active, inactive=len(rows) - active,
-                          groups={name: len(values[name]) for name in sorted(values)})
+                          groups={name: len(values[name]) for name in sorted(values)},
+                          concurrent=sum(1 for row in rows if row.active and row.concurrent))
 
 
 # -- words --------------------------------------------------------------------------------------
@@ -213,9 +241,50 @@ def _reason(error: RosterError) -> str:
             "%(other_row)s; each unit must belong to exactly one %(parent_column)s (give units "
             "unique names)", value=p.get("value"), parent_column=p.get("parent_column"),
             parent=p.get("parent"), other=p.get("other"), other_row=p.get("other_row")),
+        **_post_reasons(p),
     }
     explain = reasons.get(error.code)
     return explain() if explain else error.code
+
+
+def _post_reasons(p: dict[str, Any]) -> dict[str, Callable[[], str]]:
+    """Reasons about identity and concurrent posts (兼務)."""
+    return {
+        "no_identity": lambda: _(
+            "the row has neither an employee number nor an e-mail address; every person needs "
+            "an e-mail address (without an employee number, an id is made from it)"),
+        "post_type_value": lambda: _(
+            "'%(value)s' is not a post type: write 本務 (main post) or 兼務 (concurrent post)",
+            value=p.get("value")),
+        "post_without_main": lambda: _(
+            "this concurrent-post (兼務) row is for '%(value)s', who has no main-post (本務) row; "
+            "every person needs exactly one", value=p.get("value")),
+        "post_email_mismatch": lambda: _(
+            "this concurrent-post (兼務) row has the e-mail address %(value)s, but the person's "
+            "main-post row has %(other)s", value=p.get("value"), other=p.get("other")),
+        "post_without_unit": lambda: _("this concurrent-post (兼務) row names no unit"),
+        "posts_without_hierarchy": lambda: _(
+            "concurrent posts (兼務) are placed along the unit hierarchy, and none is set: give "
+            "the unit columns from broad to fine, e.g. 部,課"),
+        "unknown_unit": lambda: _(
+            "'%(value)s' is not a unit of this roster: a concurrent post must name a unit that "
+            "a main post or a 兼務 row names, spelled as in the unit columns",
+            value=p.get("value")),
+        "ambiguous_unit": lambda: _(
+            "'%(value)s' names more than one unit (%(paths)s); give units distinct names",
+            value=p.get("value"), paths=p.get("paths")),
+    }
+
+
+def generated_ids_message(count: int) -> str:
+    """How many people were given an id made from their e-mail address, in the current language."""
+    return _("%(count)s people have no employee number (e.g. members from outside); each was "
+             "given a stable id made from their e-mail address (X-…).", count=count)
+
+
+def concurrent_message(count: int) -> str:
+    """How many people hold a concurrent post, in the current language."""
+    return _("%(count)s people hold a concurrent post (兼務).", count=count)
 
 
 def warning_message(warning: RosterWarning) -> str:

@@ -17,6 +17,8 @@ from survey.roster.labels import attribute_labels
 from survey.roster.parsing import RosterError, check_size, parse_hierarchy, parse_roster
 from survey.roster.services import (
     ImportSummary,
+    concurrent_message,
+    generated_ids_message,
     import_roster,
     message,
     roster_overview,
@@ -68,5 +70,9 @@ def _flash_summary(summary: ImportSummary) -> None:
             "deactivated; %(active)s people are active.", created=summary.created,
             updated=summary.updated + summary.reactivated, deactivated=summary.deactivated,
             active=summary.active), "info")
+    if summary.generated_ids:
+        flash(generated_ids_message(summary.generated_ids), "info")
+    if summary.concurrent:
+        flash(concurrent_message(summary.concurrent), "info")
     for warning in summary.warnings:
         flash(warning_message(warning), "warning")
