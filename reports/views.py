@@ -19,13 +19,13 @@ from werkzeug.wrappers import Response
 from reports import context
 from reports.forms import InterventionForm
 from reports.labels import group_name
+from reports.quarters import parse_quarter
 from reports.render import (
     home_rows,
     reason_text,
     render_report_page,
     render_report_pdf,
 )
-from reports.quarters import parse_quarter
 from reports.serialise import report_json
 from reports.service import quarter_report, quarters_with_waves, record_intervention, wave_report
 from survey import audit

@@ -26,6 +26,7 @@ from survey.auth.services import create_user
 from survey.db import begin_write, db
 from survey.models import Intervention, Item, ItemKind, Principle, User, Wave
 from survey.principles.services import seed_default_template
+from survey.roster.parsing import generated_id
 from survey.roster.services import import_roster
 from survey.settings import current_thresholds, group_hierarchy
 from survey.waves.closing import close_wave, compact_storage
@@ -110,6 +111,7 @@ def demo_roster(spec: DemoSpec, wave: int) -> list[dict[str, str]]:
             "department": department, "team": section,
             "tenure_band": TENURE_BANDS[(number // 2) % 3],
             "employment": "会計年度任用" if number % 9 == 4 else "正規",
+            "concurrent_units": DX_OFFICE if spec.staff >= 40 and number % 29 == 3 else "",
         })
     if spec.staff >= 40:
         rows += _outside_members()
@@ -117,10 +119,11 @@ def demo_roster(spec: DemoSpec, wave: int) -> list[dict[str, str]]:
 
 
 def _outside_members() -> list[dict[str, str]]:
-    """Two side-job specialists from the private sector (複業人材) in the DX office."""
-    return [{"employee_id": f"EXT{n:03d}", "email": f"specialist{n}@partner.example.jp",
+    """Two side-job specialists from the private sector (複業人材) in the DX office; they have
+    no employee number, so the import gives them a stable one made from their e-mail."""
+    return [{"employee_id": "", "email": f"specialist{n}@partner.example.jp",
              "department": DX_OFFICE, "team": "", "tenure_band": TENURE_BANDS[0],
-             "employment": "複業人材"} for n in (1, 2)]
+             "employment": "複業人材", "concurrent_units": ""} for n in (1, 2)]
 
 
 def _with_roles(rows: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -128,7 +131,7 @@ def _with_roles(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     the longest-serving of each 係; everyone else 一般."""
     heads: set[str] = set()
     chiefs: set[tuple[str, str]] = set()
-    for row in sorted(rows, key=lambda r: r["employee_id"]):
+    for row in sorted(rows, key=lambda r: r["employee_id"] or r["email"]):
         if row["department"] not in heads:
             heads.add(row["department"])
             row.update(role="課長", team="")
@@ -197,7 +200,8 @@ def _answer_wave(
     for row in demo_roster(spec, index):
         if rng.random() >= spec.participation:
             continue
-        token = derive_token(token_key, wave.public_id, row["employee_id"])
+        person_id = row["employee_id"] or generated_id(row["email"])
+        token = derive_token(token_key, wave.public_id, person_id)
         answers = _answers(items, codes, index, rng, effects[row["department"]])
         if answers:
             submit(session, token, answers, on=answer_day)

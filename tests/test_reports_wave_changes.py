@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from survey.answering.services import submit
 from survey.db import begin_write, db
-from survey.models import Item, ItemKind, Principle, SurveyItem
+from survey.models import Item, ItemKind, Principle
 from survey.principles.services import add_item, add_principle, survey_by_name, update_item
 from survey.roster.services import import_roster
 from survey.settings import current_thresholds, group_hierarchy
@@ -81,7 +81,7 @@ CASES: dict[str, tuple[Callable[[], None] | None, dict, list[str] | None]] = {
     "column removed": (None, {"department": BASE["department"]}, []),
     "column renamed": (None, {"department": BASE["department"],
                               "tenure": BASE["tenure_band"]}, ["tenure"]),
-    "unit split": (None, {**BASE, "department": lambda i: (DEPARTMENTS + ("収納課",))[i % 5]},
+    "unit split": (None, {**BASE, "department": lambda i: ((*DEPARTMENTS, "収納課"))[i % 5]},
                    None),
     "units merged": (None, {**BASE, "department": lambda i: DEPARTMENTS[i % 2]}, None),
 }
