@@ -143,7 +143,7 @@ def finding_text(finding: Finding, title_of: Callable[[str], str]) -> str:
     title = title_of(finding.codes[0]) if finding.codes else ""
     if finding.kind == "change":
         return _("“%(title)s”: score %(before)s → %(after)s (%(diff)s pt, significant change); "
-                 "favourable answers %(fav_before)s%% → %(fav_after)s%%.",
+                 "favourable people (average ≥ 4) %(fav_before)s%% → %(fav_after)s%%.",
                  title=title, before=f"{v['before']:.0f}", after=f"{v['after']:.0f}",
                  diff=_signed(v["diff"]), fav_before=f"{v['fav_before']:.0f}",
                  fav_after=f"{v['fav_after']:.0f}")

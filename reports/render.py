@@ -57,7 +57,12 @@ def reason_text(code: str | None) -> str:
         "empty": _("no answers"),
         "too_few_waves": _("too few rounds"),
         "too_few_waves_each_side": _("fewer than 3 rounds before or after"),
+        "flat_series": _("the same figure in every round, so there is no trend to test"),
+        "exact_fit": _("the rounds lie exactly on a line, so there is nothing to test against"),
         "missing_item": _("not asked"),
+        "too_few_items": _("a scale needs at least two items"),
+        "too_few_groups": _("too few groups to compare"),
+        "no_p_value": _("no test available"),
     }.get(str(code), _("not shown"))
 
 

@@ -10,6 +10,13 @@ from reports.disclosure import GroupDecision
 from reports.figures import GroupFigure
 from reports.quarterly import Change, MeasureSection, QuarterReport, Trend
 
+# "favourable" is two different shares; every JSON report says which is which.
+FAVOURABLE = {
+    "item": "share of answers 4-5 to the question (reverse-worded questions reversed first)",
+    "principle": "share of people whose average over their answered questions of the "
+                 "principle is 4 or more (reverse-worded questions reversed first)",
+}
+
 
 def label_text(label: tuple[tuple[str, str], ...]) -> str:
     """``department=税務課 / tenure_band=0-2年``; the whole organisation is ``all``."""
@@ -107,6 +114,7 @@ def report_json(report: QuarterReport) -> dict[str, Any]:
         "previous_wave": report.previous.label if report.previous else None,
         "k": report.wave.k if report.wave else None,
         "participation": [{"wave": w.label, **_rate(d)} for w, d in report.participation],
+        "definitions": {"favourable": FAVOURABLE},
         "principles": {},
     }
     if report.wave is None:

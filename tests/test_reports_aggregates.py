@@ -25,22 +25,29 @@ def _raw(rng, n, skip=0.1):
 
 
 def _direct(raw):
-    """Figures computed straight from raw answers (no histograms, no moments)."""
+    """Figures computed straight from raw answers (no histograms, no moments).
+
+    A figure that is undefined on this data (no answers, or a constant series for a rank
+    correlation) is None here, as the statistics return None: computing it anyway would
+    only produce NaN and a numpy/scipy warning, and a warning in the test run is a bug.
+    """
     x = raw.copy()
     x[:, [1, 4]] = 6 - x[:, [1, 4]]
     out = {}
     for name, cols in (("Trust", [0, 1, 2]), ("Voice", [3, 4])):
-        comp = np.nanmean(np.where(np.isnan(x[:, cols]).all(1)[:, None], 0, x[:, cols]), 1)
-        comp = np.where(np.isnan(x[:, cols]).all(1), np.nan, comp)
+        answered = (~np.isnan(x[:, cols])).sum(1)
+        comp = np.full(len(x), np.nan)
+        np.divide(np.nansum(x[:, cols], 1), answered, out=comp, where=answered > 0)
         c = comp[~np.isnan(comp)]
-        out[name, "score"] = (c.mean() - 1) * 25
-        out[name, "fav"] = 100 * np.mean(c >= 4)
+        out[name, "score"] = (c.mean() - 1) * 25 if c.size else None
+        out[name, "fav"] = 100 * np.mean(c >= 4) if c.size else None
         ok = ~np.isnan(comp) & ~np.isnan(x[:, 5])
-        out[name, "rho"] = ss.spearmanr(comp[ok], x[ok, 5]).statistic
+        varies = ok.sum() > 1 and np.ptp(comp[ok]) > 0 and np.ptp(x[ok, 5]) > 0
+        out[name, "rho"] = ss.spearmanr(comp[ok], x[ok, 5]).statistic if varies else None
         out[name, "alpha"] = stats.cronbach_alpha(x[:, cols]).alpha
         out[name, "comp"] = comp
     nps = x[:, 5][~np.isnan(x[:, 5])]
-    out["enps"] = 100 * (np.mean(nps >= 9) - np.mean(nps <= 6))
+    out["enps"] = 100 * (np.mean(nps >= 9) - np.mean(nps <= 6)) if nps.size else None
     return out
 
 

@@ -320,6 +320,8 @@ def test_aggregate_notes_and_labels_are_japanese_by_default_english_on_request(
     assert ja[0][0].startswith("# naranu 集計データ；実施回 ") and ja[0][0].endswith("；k=5")
     assert en[0][0].startswith("# naranu aggregate export; wave ") and en[0][0].endswith("k=5")
     assert "引き算" in ja[1][0] and "subtraction" in en[1][0]
+    assert "行動指針では、その行動指針の設問への回答の平均が4以上の人の割合" in ja[2][0]
+    assert "for a principle, the share of people whose average" in en[2][0]
     assert ja[-1][:4] == ["# 指標", "行動指針・設問", "集計の切り口", "グループ"]
     assert en[-1][:4] == ["# Measure", "Principle or question", "Broken down by", "Group"]
     assert len(ja) == len(en) and not {tuple(line) for line in ja} & {tuple(line) for line in en}

@@ -66,9 +66,9 @@ def test_change_sentence_pins_the_numbers(app: Flask) -> None:
     with app.test_request_context("/?lang=en"):
         en = finding_text(finding, lambda code: "Do not blame failure")
     assert ja == ("「失敗を責めてはなりませぬ」のスコアは 58 → 71（+13pt、有意な変化）。"
-                  "好意的回答は 40% → 55%。")
+                  "好意的な人（平均4以上）は 40% → 55%。")
     assert en == ("“Do not blame failure”: score 58 → 71 (+13 pt, significant change); "
-                  "favourable answers 40% → 55%.")
+                  "favourable people (average ≥ 4) 40% → 55%.")
 
 
 def test_undetectable_sentence_states_the_minimum_detectable_difference(app: Flask) -> None:

@@ -98,20 +98,24 @@ def download(client, wave_id: int, fmt: str, query: str = "") -> list[list[Any]]
     return export_rows(got.data, fmt)
 
 
+def labels_row(rows: list[list]) -> list:
+    """The people's column names: the line above the column keys (however many notes)."""
+    keys = next(i for i, row in enumerate(rows) if row[:2] == ["measure", "title"])
+    return rows[keys - 1]
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_download_is_japanese_by_default(login, wave_id: int, fmt: str) -> None:
     rows = download(login("hr"), wave_id, fmt)
     assert rows[0][0].startswith("# naranu 集計データ；実施回 ")
-    keys = next(i for i, row in enumerate(rows) if row[:2] == ["measure", "title"])
-    assert rows[keys - 1][:2] == ["# 指標", "行動指針・設問"]
+    assert labels_row(rows)[:2] == ["# 指標", "行動指針・設問"]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_download_is_english_with_lang_en(login, wave_id: int, fmt: str) -> None:
     rows = download(login("hr"), wave_id, fmt, "?lang=en")
     assert rows[0][0].startswith("# naranu aggregate export; wave ")
-    keys = next(i for i, row in enumerate(rows) if row[:2] == ["measure", "title"])
-    assert rows[keys - 1][:2] == ["# Measure", "Principle or question"]
+    assert labels_row(rows)[:2] == ["# Measure", "Principle or question"]
 
 
 def test_download_follows_the_language_the_page_was_switched_to(login, wave_id: int) -> None:

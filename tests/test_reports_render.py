@@ -56,3 +56,16 @@ def test_html_command_is_standalone(seeded: Flask, runner: FlaskCliRunner,
     html = out.read_text(encoding="utf-8")
     assert "<style>" in html and "組織風土レポート" in html and "<script" not in html
     assert html.count('role="img"') >= 3 and html.count("<details") >= 3
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_every_statistic_reason_code_has_words(app: Flask, lang: str) -> None:
+    # A statistic's reason code (e.g. an intervention on a flat series) is shown with
+    # reason_text; a code without words would print the catch-all "not shown".
+    from reports.render import reason_text
+    from reports.stats._common import REASONS
+
+    with app.test_request_context(f"/?lang={lang}"):
+        fallback = reason_text("no such code")
+        missing = [code for code in REASONS if reason_text(code) == fallback]
+    assert missing == []

@@ -73,9 +73,51 @@ def test_not_computable():
     assert mann_kendall(Y[:7]).reason_code == "too_few_waves"
     assert theil_sen(T[:5], Y[:5]).reason_code == "too_few_waves"
     assert intervention_effect(T, Y, N, 6.0).reason_code == "too_few_waves_each_side"
-    assert mann_kendall(np.ones(9)).reason_code == "no_variance"
+    assert mann_kendall(np.ones(9)).reason_code == "flat_series"
     with pytest.raises(ValueError, match="positive"):
         trend_wls(T, Y, -N)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0, 100), st.integers(3, 12), st.integers(0, 2**32 - 1))
+def test_constant_series_has_no_trend(level, k, seed):
+    # A flat series used to get a round-off slope (~1e-15) with a round-off se, so its
+    # "p-value" was arbitrary (0.04 for some levels; 0 with four waves and se = 0). R's
+    # lm() on such data warns "essentially perfect fit: summary may be unreliable"; here
+    # every trend method says there is no trend to estimate instead of giving a p-value.
+    rng = np.random.default_rng(seed)
+    t = np.sort(rng.choice(np.arange(40), k, replace=False)) * 0.25
+    y = np.full(k, level)
+    assert trend_wls(t, y, rng.integers(5, 900, k)).reason_code == "flat_series"
+    if k >= 8:
+        assert theil_sen(t, y).reason_code == "flat_series"
+        assert mann_kendall(y).reason_code == "flat_series"
+    if k >= 6:
+        assert intervention_effect(t, y, np.full(k, 40.0), t[3]).reason_code == "flat_series"
+
+
+def test_four_equal_waves_have_no_trend():
+    r = trend_wls([0.0, 1.0, 2.0, 3.0], [62.5] * 4, [31, 28, 35, 30])
+    assert (r.computable, r.reason_code, r.p_value, r.se) == (False, "flat_series", None, None)
+
+
+def test_exact_line_has_no_standard_error():
+    # Points exactly on a line leave only round-off residuals: se ~ 1e-16 gave p ~ 1e-31.
+    r = trend_wls(np.arange(4.0), [50.0, 52.5, 55.0, 57.5], [30, 31, 29, 40])
+    assert (r.reason_code, r.p_value) == ("exact_fit", None)
+    t = np.arange(8.0)
+    broken = np.where(t < 4, 60 + t, 70 - 0.5 * t)
+    assert intervention_effect(t, broken, np.full(8, 30.0), 4.0).reason_code == "exact_fit"
+
+
+def test_wls_on_calendar_times_matches_statsmodels():
+    # Time is centred before fitting; slope, intercept, se and p are those of statsmodels
+    # (which fits the uncentred design) for times like 2026.25 as well as 0..7.
+    t = 2026.0 + T / 4
+    ref = sm.WLS(Y, sm.add_constant(t), weights=N).fit()
+    r = trend_wls(t, Y, N)
+    assert (r.slope, r.intercept) == pytest.approx(tuple(ref.params[::-1]), rel=1e-9)
+    assert (r.se, r.p_value) == pytest.approx((ref.bse[1], ref.pvalues[1]), rel=1e-7)
 
 
 @settings(max_examples=40, deadline=None)

@@ -52,6 +52,24 @@ def test_report_page_in_japanese_and_english(seeded: Flask,
     assert " × " in en and "department=" not in en  # groups named by their values (課 × 係)
 
 
+def test_favourable_says_which_share_it_is(seeded: Flask,
+                                          login: Callable[[str], FlaskClient]) -> None:
+    # The principle table's share is of people whose principle average is >= 4, not of
+    # 4-5 answers; its column and the methods note say so, in both languages, and the
+    # JSON defines both shares.
+    client = login("leadership")
+    ja = client.get(f"/reports/{QUARTER}").get_data(as_text=True)
+    en = client.get(f"/reports/{QUARTER}?lang=en").get_data(as_text=True)
+    assert ">好意的な人（平均4以上）</th>" in ja and ">好意的回答</th>" not in ja
+    assert "回答の平均が4以上の人の割合" in ja and "4〜5の回答の割合" in ja
+    assert ">Favourable people (average ≥ 4)</th>" in en and ">Favourable</th>" not in en
+    assert "share of people whose average over the principle's questions is 4 or more" in en
+    assert "Favourable answers (questions): share of answers 4–5" in en
+    definitions = client.get(f"/api/v1/reports/{QUARTER}").get_json()["definitions"]
+    assert definitions["favourable"].keys() == {"item", "principle"}
+    assert "4 or more" in definitions["favourable"]["principle"]
+
+
 @pytest.mark.parametrize("code, words", [
     ("below_k", "fewer answers than the minimum group size"),
     ("complementary", "hidden so that a smaller group cannot be worked out by subtraction"),

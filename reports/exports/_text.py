@@ -56,7 +56,7 @@ def _fixed_labels() -> dict[str, str]:
         "reason_code": _t("Reason (code)"),
         "n": _t("Answers (n)"),
         "mean": _t("Mean"),
-        "favourable_pct": _t("Favourable answers (%)"),
+        "favourable_pct": _t("Favourable (%)"),
         "score": _t("Score (0–100)"),
         "enps": _t("eNPS"),
         "note": _t("Note"),
@@ -88,7 +88,14 @@ def aggregate_notes(wave_label: str, k: int, coverage: Sequence[str] = ()) -> tu
             _t("groups with fewer than k answers, or whose figures could be worked out by "
                "subtraction, show 'suppressed' instead of figures, with a reason code and a "
                "note"),
-            *coverage, layout_note())
+            favourable_note(), *coverage, layout_note())
+
+
+def favourable_note() -> str:
+    """What the favourable column counts: answers for a question, people for a principle."""
+    return _t("Favourable (%): for a question, the share of answers 4–5; for a principle, the "
+              "share of people whose average over the principle's questions is 4 or more "
+              "(reverse-worded questions reversed first)")
 
 
 def response_notes(wave_label: str, k: int, dropped: int) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from .drivers import (
     spearman_from_joint,
 )
 from .multiplicity import bh_qvalues
-from .power import mdd_enps, mdd_proportion, mdd_score
+from .power import mdd_enps, mdd_proportion, mdd_score, pooled_sd
 from .ranks import RankTestResult, brunner_munzel, cliffs_delta
 from .reliability import AlphaResult, cronbach_alpha, cronbach_alpha_from_moments
 from .report import DEFAULT_THRESHOLDS, Comparison, compare_waves, label_comparisons
@@ -85,6 +85,7 @@ __all__ = [
     "mdd_proportion",
     "mdd_score",
     "mean_interval",
+    "pooled_sd",
     "reason_fields",
     "relative_weights",
     "reverse_likert",

@@ -17,6 +17,9 @@ REASONS: dict[str, str] = {
     "too_few_items": "A scale needs at least two items.",
     "too_few_waves": "Too few waves for this trend method.",
     "too_few_waves_each_side": "Fewer than 3 waves before or after the intervention.",
+    "flat_series": "Every wave has the same figure, so there is no trend to estimate or test.",
+    "exact_fit": "The wave figures lie exactly on the fitted line, so the slope has no "
+                 "standard error or p-value.",
     "too_few_groups": "Too few groups to estimate the between-group variance.",
     "missing_item": "The item or principle is not present in this data.",
     "no_p_value": "No p-value is available for this comparison.",

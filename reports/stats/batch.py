@@ -19,7 +19,7 @@ from scipy import special
 
 from ._common import Z975, reason_fields
 from .change import Difference
-from .descriptive import Estimate
+from .descriptive import LIKERT_SCALE, Estimate, check_on_scale
 from .drivers import CorrelationResult
 from .ranks import RankTestResult, _bm_statistic, brunner_munzel, midranks_rows
 from .reliability import AlphaResult
@@ -203,9 +203,12 @@ def _t_two_sided_p(t: np.ndarray, df: np.ndarray) -> np.ndarray:
                     2.0 * special.stdtr(df, -np.abs(t)))
 
 
-def mean_interval_batch(values: Any, counts: Any) -> BatchEstimate:
-    """:func:`reports.stats.mean_interval` (Student 1908 t interval) for every row."""
+def mean_interval_batch(values: Any, counts: Any,
+                        scale: tuple[float, float] = LIKERT_SCALE) -> BatchEstimate:
+    """:func:`reports.stats.mean_interval` (Student 1908 t interval, clipped to ``scale``)
+    for every row."""
     v, c = as_histograms(values, counts)
+    check_on_scale(v, scale)
     n, mean, var = _moments(v, c)
     code = _codes(n.size, (n == 0, "empty"), (n < 2, "too_few"))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -213,11 +216,12 @@ def mean_interval_batch(values: Any, counts: Any) -> BatchEstimate:
         se = sd / np.sqrt(n)
         half = _t_quantile(np.maximum(n - 1, 1).astype(float)) * se
     bad = code != ""
-    return BatchEstimate("t", n, *_nan_where(bad, mean, mean - half, mean + half, se, sd), code)
+    lo, hi = np.maximum(scale[0], mean - half), np.minimum(scale[1], mean + half)
+    return BatchEstimate("t", n, *_nan_where(bad, mean, lo, hi, se, sd), code)
 
 
 def score_batch(values: Any, counts: Any) -> BatchEstimate:
-    """:func:`reports.stats.score` for every row: ``25 (mean - 1)``, interval clipped to 0-100.
+    """:func:`reports.stats.score` for every row: ``25 (mean - 1)``, interval within 0-100.
 
     References
     ----------
@@ -225,9 +229,8 @@ def score_batch(values: Any, counts: Any) -> BatchEstimate:
     """
     m = mean_interval_batch(values, counts)
     f = 25.0
-    return BatchEstimate("t", m.n, (m.estimate - 1) * f, np.maximum(0.0, (m.ci_low - 1) * f),
-                         np.minimum(100.0, (m.ci_high - 1) * f), m.se * f, m.sd * f,
-                         m.reason_code)
+    return BatchEstimate("t", m.n, (m.estimate - 1) * f, (m.ci_low - 1) * f,
+                         (m.ci_high - 1) * f, m.se * f, m.sd * f, m.reason_code)
 
 
 def _wilson(k: np.ndarray, n: np.ndarray, z: float = Z975) -> tuple[np.ndarray, np.ndarray]:

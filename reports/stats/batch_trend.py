@@ -16,10 +16,13 @@ from scipy import special
 from .batch import _codes, _nan_where, _Rows, _t_quantile, _t_two_sided_p
 from .trend import (
     MIN_NONPARAMETRIC_WAVES,
+    TIE_DECIMALS,
     MannKendallResult,
     TrendResult,
     _pairs,
     check_finite_positive,
+    is_exact_fit,
+    is_flat,
 )
 
 __all__ = ["BatchMannKendall", "BatchTrend", "mann_kendall_batch", "theil_sen_batch",
@@ -103,14 +106,15 @@ def trend_wls_batch(times: Any, values: Any, weights: Any = None) -> BatchTrend:
     slope = (w * dt * (y - ym[:, None])).sum(axis=1) / stt
     intercept = ym - slope * tm
     df = float(t.size - 2)
-    scale = (w * (y - intercept[:, None] - slope[:, None] * t) ** 2).sum(axis=1) / df
+    fitted = ym[:, None] + slope[:, None] * dt
+    scale = (w * (y - fitted) ** 2).sum(axis=1) / df
+    code = _codes(rows, (is_flat(y), "flat_series"), (is_exact_fit(y, fitted, w), "exact_fit"))
     se = np.sqrt(scale / stt)
     half = _t_quantile(np.array(df)) * se
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.where(se > 0, _t_two_sided_p(slope / se, np.array(df)),
-                     np.where(slope != 0, 0.0, 1.0))
-    return BatchTrend("wls", t.size, slope, intercept, slope - half, slope + half, se, p,
-                      np.full(rows, "", object))
+        p = _t_two_sided_p(slope / se, np.array(df))
+    cols = _nan_where(code != "", slope, intercept, slope - half, slope + half, se, p)
+    return BatchTrend("wls", t.size, *cols, code)
 
 
 def theil_sen_batch(times: Any, values: Any) -> BatchTrend:
@@ -137,8 +141,10 @@ def theil_sen_batch(times: Any, values: Any) -> BatchTrend:
     lo = np.maximum(np.round((nt + z * sigma) / 2.0).astype(int) - 1, 0)
     pick = np.arange(rows)
     nan = np.full(rows, np.nan)
-    return BatchTrend("theil_sen", n, med, np.median(y, axis=1) - med * np.median(t),
-                      slopes[pick, lo], slopes[pick, hi], nan, nan, np.full(rows, "", object))
+    code = _codes(rows, (is_flat(y), "flat_series"))
+    cols = _nan_where(code != "", med, np.median(y, axis=1) - med * np.median(t),
+                      slopes[pick, lo], slopes[pick, hi])
+    return BatchTrend("theil_sen", n, *cols, nan, nan, code)
 
 
 def mann_kendall_batch(values: Any) -> BatchMannKendall:
@@ -151,7 +157,7 @@ def mann_kendall_batch(values: Any) -> BatchMannKendall:
     y = np.asarray(values, dtype=float)
     _series(np.arange(y.shape[-1] if y.ndim == 2 else 0), y)
     # Rounded only to detect ties robustly, as the scalar function does.
-    x = np.round(y, 9)
+    x = np.round(y, TIE_DECIMALS)
     rows, n = x.shape
     if n < MIN_NONPARAMETRIC_WAVES:
         nan = np.full(rows, np.nan)
@@ -159,7 +165,7 @@ def mann_kendall_batch(values: Any) -> BatchMannKendall:
     i, j = _pairs(n)
     s = np.sign(x[:, j] - x[:, i]).sum(axis=1)
     var = (n * (n - 1) * (2 * n + 5) - _tie_terms(x)) / 18.0
-    code = _codes(rows, (var <= 0, "no_variance"))
+    code = _codes(rows, (is_flat(x), "flat_series"), (var <= 0, "no_variance"))
     with np.errstate(divide="ignore", invalid="ignore"):
         z = (s - np.sign(s)) / np.sqrt(var)
     p = 2 * special.ndtr(-np.abs(z))

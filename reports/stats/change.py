@@ -16,7 +16,7 @@ from ._common import (
     t_quantile,
     t_two_sided_p,
 )
-from .descriptive import wilson_interval
+from .descriptive import wilson_bounds
 
 __all__ = [
     "CHANGE",
@@ -93,8 +93,8 @@ def score_change(values1: Any, counts1: Any, values2: Any, counts2: Any) -> Diff
 def _newcombe(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float]:
     """Newcombe (1998) hybrid score interval (method 10) for p2 - p1."""
     p1, p2 = k1 / n1, k2 / n2
-    l1, u1 = wilson_interval(k1, n1)
-    l2, u2 = wilson_interval(k2, n2)
+    l1, u1 = wilson_bounds(k1, n1)
+    l2, u2 = wilson_bounds(k2, n2)
     d = p2 - p1
     lo = d - np.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
     hi = d + np.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)

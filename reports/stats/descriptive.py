@@ -9,7 +9,10 @@ import numpy as np
 
 from ._common import Z975, as_histogram, hist_moments, reason_fields, t_quantile
 
-__all__ = ["Estimate", "enps", "favourability", "mean_interval", "score", "wilson_interval"]
+__all__ = ["LIKERT_SCALE", "Estimate", "enps", "favourability", "mean_interval", "score",
+           "wilson_bounds", "wilson_interval"]
+
+LIKERT_SCALE = (1.0, 5.0)
 
 
 @dataclass(frozen=True)
@@ -28,13 +31,38 @@ class Estimate:
     reason: str = ""
 
 
-def wilson_interval(count: int, n: int, z: float = Z975) -> tuple[float, float]:
-    """Wilson (1927) score interval for a binomial proportion (fractions, n > 0)."""
+def wilson_bounds(count: int, n: int, z: float = Z975) -> tuple[float, float]:
+    """Bounds of the Wilson (1927) score interval as fractions (n > 0; callers check)."""
     p = count / n
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z / denom * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def wilson_interval(count: int, n: int, z: float = Z975) -> Estimate:
+    """Proportion ``count / n`` (a fraction) with its Wilson (1927) score interval.
+
+    No answers is a degenerate input like any other, so ``n == 0`` gives the reason code
+    ``empty`` rather than a division error; counts outside ``0 <= count <= n`` are invalid
+    input and raise.
+
+    References
+    ----------
+    Wilson, E. B. (1927). JASA 22, 209-212.
+
+    Examples
+    --------
+    >>> wilson_interval(0, 0).reason_code
+    'empty'
+    """
+    if n < 0 or not 0 <= count <= max(n, 0):
+        raise ValueError(f"need 0 <= count <= n, got count={count}, n={n}")
+    if n == 0:
+        return Estimate("wilson", 0, **reason_fields("empty"))
+    lo, hi = wilson_bounds(count, n, z)
+    p = count / n
+    return Estimate("wilson", n, p, lo, hi, float(np.sqrt(p * (1 - p) / n)))
 
 
 def favourability(values: Any, counts: Any, threshold: float = 4.0) -> Estimate:
@@ -56,44 +84,62 @@ def favourability(values: Any, counts: Any, threshold: float = 4.0) -> Estimate:
     n = int(c.sum())
     if n == 0:
         return Estimate("wilson", 0, **reason_fields("empty"))
-    k = int(c[v >= threshold - 1e-12].sum())
-    lo, hi = wilson_interval(k, n)
-    se = float(np.sqrt(k / n * (1 - k / n) / n))
-    return Estimate("wilson", n, 100.0 * k / n, 100.0 * lo, 100.0 * hi, 100.0 * se)
+    w = wilson_interval(int(c[v >= threshold - 1e-12].sum()), n)
+    return Estimate("wilson", n, 100.0 * w.estimate, 100.0 * w.ci_low, 100.0 * w.ci_high,
+                    100.0 * w.se)
 
 
-def mean_interval(values: Any, counts: Any) -> Estimate:
-    """Mean with a Student t 95% interval (zero width when all answers are equal).
+def mean_interval(values: Any, counts: Any, scale: tuple[float, float] = LIKERT_SCALE) -> Estimate:
+    """Mean with a Student t 95% interval clipped to the answer scale.
+
+    The mean of answers on a 1-5 scale lies in [1, 5], but a t interval of a few answers
+    near an end of the scale reaches past it (answers 1, 1, 2 give a lower bound below 1).
+    Each bound is clipped to ``scale``: this only removes impossible values, so the
+    interval still covers the true mean whenever the unclipped one did. Zero width when
+    all answers are equal.
+
+    Parameters
+    ----------
+    values, counts : array_like
+        Histogram of (already reversed) answers; every value must lie on ``scale``.
+    scale : (float, float)
+        Lowest and highest possible answer (1-5 for items and principle composites).
 
     References
     ----------
     Student (1908). The probable error of a mean. Biometrika 6, 1-25.
     """
     v, c = as_histogram(values, counts)
+    check_on_scale(v, scale)
     n, mean, var = hist_moments(v, c)
     if n < 2:
         return Estimate("t", n, **reason_fields("empty" if n == 0 else "too_few"))
     sd = float(np.sqrt(var))
     se = sd / np.sqrt(n)
     half = t_quantile(n - 1) * se
-    return Estimate("t", n, mean, mean - half, mean + half, se, sd)
+    return Estimate("t", n, mean, max(scale[0], mean - half), min(scale[1], mean + half),
+                    se, sd)
+
+
+def check_on_scale(values: np.ndarray, scale: tuple[float, float]) -> None:
+    """Refuse a histogram with values off the scale its interval is clipped to."""
+    if values.size and (values.min() < scale[0] or values.max() > scale[1]):
+        raise ValueError(f"values must lie on the scale {scale}, got "
+                         f"{values.min()}..{values.max()}")
 
 
 def score(values: Any, counts: Any) -> Estimate:
     """0-100 score ``(mean - 1) / 4 * 100`` of a 1-5 scale with its t 95% interval.
 
     The score is a linear map of the mean, so its interval is the mapped t interval
-    (Student 1908), clipped to the scale's range [0, 100].
+    (Student 1908), which :func:`mean_interval` has already clipped to [1, 5], i.e. [0, 100].
     """
     m = mean_interval(values, counts)
     if not m.computable:
         return Estimate("t", m.n, **reason_fields(m.reason_code))
     f = 25.0
-    return Estimate(
-        "t", m.n, (m.estimate - 1) * f, max(0.0, (m.ci_low - 1) * f),
-        min(100.0, (m.ci_high - 1) * f),
-        m.se * f, m.sd * f,
-    )
+    return Estimate("t", m.n, (m.estimate - 1) * f, (m.ci_low - 1) * f, (m.ci_high - 1) * f,
+                    m.se * f, m.sd * f)
 
 
 def enps(values: Any, counts: Any) -> Estimate:

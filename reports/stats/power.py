@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize, special
 
-__all__ = ["mdd_enps", "mdd_proportion", "mdd_score"]
+__all__ = ["mdd_enps", "mdd_proportion", "mdd_score", "pooled_sd"]
 
 
 def _check(n1: int, n2: int, alpha: float, power: float) -> None:
@@ -42,11 +42,25 @@ def _solve(fn, n1: int, n2: int, alpha: float, power: float) -> float:
     return float(optimize.brentq(f, lo, hi, xtol=1e-12))
 
 
+def pooled_sd(n1: int, var1: float, n2: int, var2: float) -> float:
+    """Pooled within-wave SD ``sqrt(((n1-1) var1 + (n2-1) var2) / (n1 + n2 - 2))``.
+
+    The SD that standardizes the two-sample t test's effect (Cohen 1988, sec. 2.3); both
+    waves count, so an earlier wave in which everyone gave the same answer does not make
+    every difference look detectable.
+    """
+    _check(n1, n2, 0.05, 0.8)
+    if var1 < 0 or var2 < 0:
+        raise ValueError("variances must be non-negative")
+    return float(np.sqrt(((n1 - 1) * var1 + (n2 - 1) * var2) / (n1 + n2 - 2)))
+
+
 def mdd_score(n1: int, n2: int, sd: float, alpha: float = 0.05, power: float = 0.8) -> float:
     """Smallest score difference a two-sided two-sample t test detects with ``power``.
 
     Solves the noncentral-t power equation (df = n1 + n2 - 2) for the standardized
-    effect and multiplies by ``sd`` (use the score-scale SD).
+    effect and multiplies by ``sd``: the pooled score-scale SD of both waves
+    (:func:`pooled_sd`), the SD that effect is standardized by.
 
     References
     ----------
@@ -81,14 +95,22 @@ def mdd_proportion(n1: int, n2: int, p: float, alpha: float = 0.05,
     return float(100 * max(abs(m) for m in moves)) if moves else None
 
 
-def mdd_enps(n1: int, n2: int, p_pro: float, p_det: float, alpha: float = 0.05,
+def mdd_enps(n1: int, n2: int, p_pro: float, p_det: float,
+             later: tuple[float, float] | None = None, alpha: float = 0.05,
              power: float = 0.8) -> float:
-    """Smallest detectable eNPS change (points) under the baseline multinomial variance.
+    """Smallest detectable eNPS change (points) under each wave's multinomial variance.
 
-    Normal approximation: ``(z_{1-alpha/2} + z_power) * sqrt(v / n1 + v / n2)`` with
-    ``v = p_pro + p_det - (p_pro - p_det)**2`` (Rocks 2016).
+    Normal approximation: ``(z_{1-alpha/2} + z_power) * sqrt(v1 / n1 + v2 / n2)`` with
+    ``v = p_pro + p_det - (p_pro - p_det)**2`` per wave (Rocks 2016), the same standard
+    error as the Wald test of :func:`reports.stats.enps_change`. ``later`` is the later
+    wave's ``(p_pro, p_det)``; without it the earlier wave's variance stands for both.
     """
     _check(n1, n2, alpha, power)
-    v = max(p_pro + p_det - (p_pro - p_det) ** 2, 0.0)
+    v1 = _enps_variance(p_pro, p_det)
+    v2 = v1 if later is None else _enps_variance(*later)
     z = special.ndtri(1 - alpha / 2) + special.ndtri(power)
-    return float(100 * z * np.sqrt(v / n1 + v / n2))
+    return float(100 * z * np.sqrt(v1 / n1 + v2 / n2))
+
+
+def _enps_variance(p_pro: float, p_det: float) -> float:
+    return max(p_pro + p_det - (p_pro - p_det) ** 2, 0.0)

@@ -18,7 +18,7 @@ from .change import (
     score_change,
 )
 from .multiplicity import bh_qvalues
-from .power import mdd_enps, mdd_score
+from .power import mdd_enps, mdd_score, pooled_sd
 from .ranks import RankTestResult, brunner_munzel, cliffs_delta
 from .smallgroups import MIN_ASYMPTOTIC_N, MIN_TEST_N
 
@@ -41,21 +41,28 @@ class Comparison:
     cliffs_delta: float | None
     p_value: float | None
     p_method: str | None
-    mdd_inputs: tuple[str, np.ndarray, np.ndarray, int, int]
+    mdd_inputs: tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
     @property
     def mdd(self) -> float | None:
-        """Minimum detectable difference (80% power), computed on demand."""
+        """Minimum detectable difference (80% power) from both waves, computed on demand."""
         return _mdd(*self.mdd_inputs)
 
 
-def _mdd(figure: str, v: np.ndarray, c: np.ndarray, n1: int, n2: int) -> float | None:
+def _mdd(figure: str, v1: np.ndarray, c1: np.ndarray, v2: np.ndarray,
+         c2: np.ndarray) -> float | None:
+    """Both waves' spread: the earlier wave alone says "MDD 0" when it is all one answer."""
+    (n1, _m1, var1), (n2, _m2, var2) = hist_moments(v1, c1), hist_moments(v2, c2)
     if min(n1, n2) < 2:
         return None
     if figure == "enps":
-        n = c.sum()
-        return mdd_enps(n1, n2, float(c[v >= 9].sum() / n), float(c[v <= 6].sum() / n))
-    return mdd_score(n1, n2, 25.0 * float(np.sqrt(hist_moments(v, c)[2])))
+        return mdd_enps(n1, n2, *_pro_det(v1, c1), later=_pro_det(v2, c2))
+    return mdd_score(n1, n2, 25.0 * pooled_sd(n1, var1, n2, var2))
+
+
+def _pro_det(v: np.ndarray, c: np.ndarray) -> tuple[float, float]:
+    n = c.sum()
+    return float(c[v >= 9].sum() / n), float(c[v <= 6].sum() / n)
 
 
 def compare_waves(figure: str, values1: Any, counts1: Any, values2: Any,
@@ -80,7 +87,7 @@ def compare_waves(figure: str, values1: Any, counts1: Any, values2: Any,
     else:
         p, how = diff.p_value, diff.method
     return Comparison(figure, diff, rank, cliffs_delta(v1, c1, v2, c2), p, how,
-                      (figure, v1, c1, n1, n2))
+                      (figure, v1, c1, v2, c2))
 
 
 def _label(c: Comparison, q: float, threshold: float, alpha: float) -> ChangeLabel:

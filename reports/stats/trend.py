@@ -13,6 +13,7 @@ from ._common import reason_fields, t_quantile, t_two_sided_p
 
 __all__ = [
     "MIN_NONPARAMETRIC_WAVES",
+    "TIE_DECIMALS",
     "InterventionResult",
     "MannKendallResult",
     "TrendResult",
@@ -23,6 +24,9 @@ __all__ = [
 ]
 
 MIN_NONPARAMETRIC_WAVES = 8
+# Wave figures equal to this many decimals are the same figure: equal scores computed along
+# different routes differ by round-off, and a round-off "slope" is not a trend.
+TIE_DECIMALS = 9
 
 
 @dataclass(frozen=True)
@@ -103,10 +107,34 @@ def wls_fit(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np
     return beta, cov, df
 
 
+def is_flat(y: np.ndarray) -> np.ndarray:
+    """True where a series (last axis) is constant once round-off is set aside.
+
+    A constant series has no trend; fitting one anyway leaves a round-off slope of ~1e-15
+    with a round-off standard error, whose ratio is an arbitrary t and p.
+    """
+    return np.ptp(np.round(y, TIE_DECIMALS), axis=-1) == 0
+
+
+def is_exact_fit(y: np.ndarray, fitted: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """True where the weighted residuals are round-off relative to the figures' size.
+
+    Points exactly on a line leave a residual variance of ~1e-30, so the standard error is
+    round-off and t = slope / se is meaningless (it gives p ~ 1e-31, or 0).
+    """
+    rms = np.sqrt((w * (y - fitted) ** 2).sum(axis=-1) / w.sum(axis=-1))
+    size = np.maximum(1.0, np.abs(y).max(axis=-1))
+    return rms <= 10.0 ** -TIE_DECIMALS * size
+
+
 def trend_wls(times: Any, values: Any, weights: Any = None) -> TrendResult:
     """Linear trend of wave figures on time by weighted least squares (weights = n or 1/var).
 
     Standard errors use the residual scale and t with ``k - 2`` df (as statsmodels WLS).
+    Time is centred at its weighted mean before fitting (the intercept reported is still at
+    ``t = 0``), which keeps the fit well conditioned for calendar-sized times. A series that
+    is constant (``flat_series``) or lies exactly on a line (``exact_fit``) has no honest
+    standard error, so it gets a reason code instead of a p-value.
 
     References
     ----------
@@ -117,12 +145,18 @@ def trend_wls(times: Any, values: Any, weights: Any = None) -> TrendResult:
         return TrendResult("wls", t.size, **reason_fields("too_few_waves"))
     if np.ptp(t) == 0:
         return TrendResult("wls", t.size, **reason_fields("no_variance"))
-    beta, cov, df = wls_fit(np.column_stack([np.ones_like(t), t]), y, w)
+    if is_flat(y):
+        return TrendResult("wls", t.size, **reason_fields("flat_series"))
+    centre = float(w @ t / w.sum())
+    x = np.column_stack([np.ones_like(t), t - centre])
+    beta, cov, df = wls_fit(x, y, w)
+    if is_exact_fit(y, x @ beta, w):
+        return TrendResult("wls", t.size, **reason_fields("exact_fit"))
     se = float(np.sqrt(cov[1, 1]))
     half = t_quantile(df) * se
-    p = t_two_sided_p(beta[1] / se, df) if se > 0 else (0.0 if beta[1] != 0 else 1.0)
-    return TrendResult("wls", t.size, float(beta[1]), float(beta[0]),
-                       float(beta[1] - half), float(beta[1] + half), se, p)
+    return TrendResult("wls", t.size, float(beta[1]), float(beta[0] - beta[1] * centre),
+                       float(beta[1] - half), float(beta[1] + half), se,
+                       t_two_sided_p(beta[1] / se, df))
 
 
 @lru_cache(maxsize=64)
@@ -149,12 +183,14 @@ def mann_kendall(values: Any) -> MannKendallResult:
     Methods. Gilbert, R. O. (1987). Statistical Methods for Environmental Pollution
     Monitoring, sec. 16.4.
     """
-    # Figures are rounded to 9 decimals only to detect ties robustly against
-    # floating-point noise (equal scores computed along different routes).
-    x = np.round(_series(np.arange(np.size(values)), values)[1], 9)
+    # Figures are rounded only to detect ties robustly against floating-point noise
+    # (equal scores computed along different routes).
+    x = np.round(_series(np.arange(np.size(values)), values)[1], TIE_DECIMALS)
     n = x.size
     if n < MIN_NONPARAMETRIC_WAVES:
         return MannKendallResult(n, **reason_fields("too_few_waves"))
+    if is_flat(x):
+        return MannKendallResult(n, **reason_fields("flat_series"))
     i, j = _pairs(n)
     s = float(np.sign(x[j] - x[i]).sum())
     var = (n * (n - 1) * (2 * n + 5) - _tie_term(x)) / 18.0
@@ -168,7 +204,8 @@ def mann_kendall(values: Any) -> MannKendallResult:
 def theil_sen(times: Any, values: Any) -> TrendResult:
     """Theil-Sen median slope with Sen's (1968) 95% interval (needs >= 8 waves).
 
-    Intercept is ``median(y) - slope * median(t)``.
+    Intercept is ``median(y) - slope * median(t)``. A constant series gets the reason code
+    ``flat_series``, as in :func:`trend_wls` and :func:`mann_kendall`.
 
     References
     ----------
@@ -183,6 +220,8 @@ def theil_sen(times: Any, values: Any) -> TrendResult:
     ok = dt != 0
     if not ok.any():
         return TrendResult("theil_sen", t.size, **reason_fields("no_variance"))
+    if is_flat(y):
+        return TrendResult("theil_sen", t.size, **reason_fields("flat_series"))
     slopes = np.sort(dy[ok] / dt[ok])
     med = float(np.median(slopes))
     n, nt = t.size, slopes.size
@@ -199,7 +238,8 @@ def intervention_effect(times: Any, values: Any, weights: Any, t0: float) -> Int
 
     Model ``y = b0 + b1 t + b2 D + b3 (t - t0) D`` with ``D = [t >= t0]``; ``b2`` is the
     level change and ``b3`` the slope change, each with a t interval on ``k - 4`` df.
-    Needs >= 3 waves on each side.
+    Needs >= 3 waves on each side. Time is centred at ``t0`` (only ``b0`` changes meaning),
+    and a constant series or an exact fit gets a reason code, as in :func:`trend_wls`.
 
     References
     ----------
@@ -211,14 +251,17 @@ def intervention_effect(times: Any, values: Any, weights: Any, t0: float) -> Int
     nb, na = int((~after).sum()), int(after.sum())
     if nb < 3 or na < 3:
         return InterventionResult(nb, na, **reason_fields("too_few_waves_each_side"))
+    if is_flat(y):
+        return InterventionResult(nb, na, **reason_fields("flat_series"))
     d = after.astype(float)
-    x = np.column_stack([np.ones_like(t), t, d, (t - t0) * d])
+    x = np.column_stack([np.ones_like(t), t - t0, d, (t - t0) * d])
     beta, cov, df = wls_fit(x, y, w)
+    if is_exact_fit(y, x @ beta, w):
+        return InterventionResult(nb, na, **reason_fields("exact_fit"))
     se = np.sqrt(np.diag(cov))
     q = t_quantile(df)
     out = []
     for k in (2, 3):
         ci = (float(beta[k] - q * se[k]), float(beta[k] + q * se[k]))
-        p = t_two_sided_p(beta[k] / se[k], df) if se[k] > 0 else float(beta[k] == 0)
-        out += [float(beta[k]), ci, p]
+        out += [float(beta[k]), ci, t_two_sided_p(beta[k] / se[k], df)]
     return InterventionResult(nb, na, *out)
