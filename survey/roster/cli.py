@@ -19,8 +19,10 @@ from survey.roster.services import (
     generated_ids_message,
     import_roster,
     message,
+    units_message,
     warning_message,
 )
+from survey.waves.services import unit_counts
 
 
 @click.group("roster")
@@ -45,6 +47,9 @@ def roster_import_command(path: Path, hierarchy: str | None) -> None:
             click.echo(generated_ids_message(summary.generated_ids))
         if summary.concurrent:
             click.echo(concurrent_message(summary.concurrent))
+        units = unit_counts(db.session)
+        if units is not None and sum(units):
+            click.echo(units_message(*units) + " (details: flask --app app wave preview)")
         for warning in summary.warnings:
             click.echo(f"warning: {warning_message(warning)}")
 

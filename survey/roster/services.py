@@ -287,6 +287,12 @@ def concurrent_message(count: int) -> str:
     return _("%(count)s people hold a concurrent post (兼務).", count=count)
 
 
+def units_message(own: int, folded: int) -> str:
+    """After an import: how a wave opened now would report the units (see the preview)."""
+    return _("A wave opened now would report %(own)s units as themselves; %(folded)s would be "
+             "counted within their parent unit.", own=own, folded=folded)
+
+
 def warning_message(warning: RosterWarning) -> str:
     """A warning in the current language."""
     if warning.code == "never_shown":

@@ -22,8 +22,10 @@ from survey.roster.services import (
     import_roster,
     message,
     roster_overview,
+    units_message,
     warning_message,
 )
+from survey.waves.services import unit_counts
 
 bp = Blueprint("roster", __name__)
 
@@ -41,6 +43,9 @@ def upload() -> str | Response | tuple[str, int]:
         db.session.rollback()
         return _page(form, error=message(error)), 400
     _flash_summary(summary)
+    units = unit_counts(db.session)
+    if units is not None and sum(units):
+        flash(units_message(*units), "info")
     return redirect(url_for("roster.upload"))
 
 

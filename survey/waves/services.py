@@ -26,7 +26,7 @@ from survey.waves.design import (
     design_cells,
     recommended_secondary,
 )
-from survey.waves.preview import CellPreview, preview
+from survey.waves.preview import CellPreview, UnitStatus, preview
 from survey.waves.tokens import derive_token, hash_token
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -176,6 +176,18 @@ def reportable_attributes(session: Session) -> tuple[list[str], list[str]]:
     names = roster_attributes(members, hierarchy)
     k = current_thresholds(session).k
     return names, recommended_secondary(members, hierarchy, names, k) if members else []
+
+
+def unit_counts(session: Session) -> tuple[int, int] | None:
+    """(units reported as themselves, units folded into a parent) for a wave opened now, or
+    None when the roster cannot open one (shown after a roster import: April's reshuffle is
+    when units change)."""
+    try:
+        shown = wave_preview(session)
+    except WaveError:
+        return None
+    own = sum(1 for unit in shown.units if unit.status is UnitStatus.OWN)
+    return own, len(shown.units) - own
 
 
 def wave_design(wave: Wave) -> CellDesign:
