@@ -262,7 +262,7 @@ def test_import_prints_counts_and_warnings_and_records_the_event(
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         "created 8, updated 0, deactivated 0, active 8",
-        "A wave opened now would report 1 units as themselves; 1 would be counted within their "
+        "A wave opened now would report 0 units as themselves; 2 would be counted within their "
         "parent unit. (details: flask --app app wave preview)",
         "warning: department '議会事務局' has 2 people: its answers will be reported only as "
         "part of a larger group",
