@@ -55,11 +55,11 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"))
     i18n.init_translations(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    init_input_guard(app)  # first: bodies are bounded before CSRF or the limiter read a form
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
     security.init_security(app)
-    init_input_guard(app)
     errors.init_errors(app)
     templating.init_templating(app)
 

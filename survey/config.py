@@ -21,7 +21,12 @@ DEFAULTS: dict[str, Any] = {
     "PRACTICAL_SCORE_POINTS": 5.0,
     "PRACTICAL_FAVOURABLE_POINTS": 5.0,
     "PRACTICAL_ENPS_POINTS": 10.0,
-    "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
+    # Every form fits in 64 KiB; the answering page and the roster upload declare their own
+    # larger limits (survey.input_guard), so strangers cannot make a worker parse megabytes.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 256 * 1024,  # a text field; werkzeug reads multipart in 64 KiB
+    "MAX_FORM_PARTS": 1000,
+    "ANSWER_MAX_BYTES": 256 * 1024,
     "ROSTER_MAX_BYTES": 20 * 1024 * 1024,
     "ROSTER_MAX_ROWS": 200_000,
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",

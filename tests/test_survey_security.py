@@ -147,7 +147,8 @@ def test_passwords_are_argon2id_with_owasp_parameters(make_user: Callable[..., A
 # --- request size, headers, cookies -----------------------------------------------------------
 
 def test_an_oversized_body_gets_the_413_page(make_app: Callable[..., Flask]) -> None:
-    client = make_app(MAX_CONTENT_LENGTH=1024, WTF_CSRF_ENABLED=True).test_client()
+    client = make_app(MAX_CONTENT_LENGTH=1024, ANSWER_MAX_BYTES=1024,
+                      WTF_CSRF_ENABLED=True).test_client()
     for url in ("/login", TOKEN_PATH, "/roster"):
         response = client.post(url, data={"password": "x" * 4096})
         assert response.status_code == 413, url

@@ -6,11 +6,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from survey import audit
 from survey.auth.access import roles_required
 from survey.db import begin_write, db
+from survey.input_guard import UPLOAD_ENVELOPE, accepts_large_body
 from survey.models import Role
 from survey.roster.forms import RosterUploadForm
 from survey.roster.labels import attribute_labels
@@ -28,6 +30,7 @@ bp = Blueprint("roster", __name__)
 
 @bp.route("/roster", methods=["GET", "POST"])
 @roles_required(Role.ADMIN, Role.HR)
+@accepts_large_body("ROSTER_MAX_BYTES", envelope=UPLOAD_ENVELOPE)
 def upload() -> str | Response | tuple[str, int]:
     """Show the roster's size and groups; import an uploaded roster file all or nothing."""
     form = RosterUploadForm()
@@ -40,6 +43,19 @@ def upload() -> str | Response | tuple[str, int]:
         return _page(form, error=message(error)), 400
     _flash_summary(summary)
     return redirect(url_for("roster.upload"))
+
+
+@bp.errorhandler(413)
+def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
+    """An upload over the limit: the roster page says which limit, to those who may see it."""
+    from survey.errors import render_error
+
+    allowed = current_user.is_authenticated and current_user.role in (Role.ADMIN, Role.HR)
+    if not allowed:
+        return render_error(413)
+    limit = current_app.config["ROSTER_MAX_BYTES"]
+    return _page(RosterUploadForm(formdata=None),
+                 error=message(RosterError("too_large", limit_mb=max(1, limit // 2**20)))), 413
 
 
 def _import(storage: FileStorage, hierarchy: list[str] | None) -> ImportSummary:
