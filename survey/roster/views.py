@@ -19,6 +19,7 @@ from survey.roster.labels import attribute_labels
 from survey.roster.parsing import RosterError, check_size, parse_hierarchy, parse_roster
 from survey.roster.services import (
     ImportSummary,
+    current_warnings,
     import_roster,
     message,
     roster_overview,
@@ -75,14 +76,15 @@ def _import(storage: FileStorage, hierarchy: list[str] | None) -> ImportSummary:
 
 def _page(form: RosterUploadForm, error: str | None = None) -> str:
     overview = roster_overview(db.session)
+    warnings = [warning_message(warning) for warning in current_warnings(db.session)]
     return render_template("roster/upload.html", form=form, error=error, overview=overview,
-                           attribute_labels=attribute_labels(db.session, overview.groups))
+                           attribute_labels=attribute_labels(db.session, overview.groups),
+                           warnings=warnings)
 
 
 def _flash_summary(summary: ImportSummary) -> None:
+    """Counts only: the warnings are shown by the roster page itself (see current_warnings)."""
     flash(_("Roster imported: %(created)s added, %(updated)s updated, %(deactivated)s "
             "deactivated; %(active)s people are active.", created=summary.created,
             updated=summary.updated + summary.reactivated, deactivated=summary.deactivated,
             active=summary.active), "info")
-    for warning in summary.warnings:
-        flash(warning_message(warning), "warning")
