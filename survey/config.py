@@ -43,6 +43,11 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+    # A staff session ends after 30 idle minutes and, however busy, after 12 hours; the cookie
+    # signature itself expires then too (survey.auth.sessions).
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_MAX_HOURS": 12,
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
     # hide_parameters: database errors and echo logs never carry answers or token hashes.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
 }

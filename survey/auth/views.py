@@ -11,7 +11,8 @@ from werkzeug.wrappers import Response
 
 from survey.auth.forms import LoginForm
 from survey.auth.services import authenticate
-from survey.db import db
+from survey.auth.sessions import revoke_sessions
+from survey.db import begin_write, db
 from survey.extensions import limiter
 from survey.models import Role
 
@@ -47,7 +48,12 @@ def login() -> str | Response:
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out (POST, so it is CSRF-protected)."""
+    """Sign out (POST, so it is CSRF-protected): every session of the account ends."""
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        begin_write(db.session)
+        revoke_sessions(db.session, user)
+        db.session.commit()
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
