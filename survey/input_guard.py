@@ -8,6 +8,9 @@
 * **Field count.**  Werkzeug applies ``MAX_FORM_PARTS`` to multipart bodies only and parses an
   url-encoded body in full; :class:`BoundedFormDataParser` counts the fields first (one pass over
   the bytes) and answers 413 beyond the limit.
+* **Ids in URLs.**  ``<int:…>`` matches only numbers a database integer column holds (up to
+  2³¹ − 1, PostgreSQL's ``integer``), so ``/admin/waves/99999999999999999999/…`` is a plain 404
+  instead of an overflow error from the driver.
 * **NUL characters.**  PostgreSQL cannot store U+0000 in text, and no field of naranu has a use
   for it, so a NUL in the query string or a form field is a hostile or broken request: answer 400
   and touch nothing, on SQLite and PostgreSQL alike.
@@ -24,8 +27,12 @@ from flask import Request as FlaskRequest
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
+from werkzeug.routing import IntegerConverter, Map
 
 View = TypeVar("View", bound=Callable[..., Any])
+
+#: The largest value of a database ``integer`` column (PostgreSQL's is 32-bit).
+MAX_DATABASE_INT = 2**31 - 1
 
 #: Room for the multipart envelope and the other fields around an uploaded file.
 UPLOAD_ENVELOPE = 64 * 1024
@@ -78,6 +85,14 @@ def _may_use(view: Any) -> bool:
     return bool(current_user.is_authenticated and current_user.role in roles)
 
 
+class DatabaseIntConverter(IntegerConverter):
+    """``<int:…>`` limited to what an id column can hold: larger numbers match no route (404)."""
+
+    def __init__(self, url_map: Map, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = MAX_DATABASE_INT, signed: bool = False) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def reject_nul_characters() -> None:
     """``before_request`` hook: 400 when any query or form value (or key) contains NUL."""
     for source in (request.args, request.form):
@@ -87,7 +102,11 @@ def reject_nul_characters() -> None:
 
 
 def init_input_guard(app: Flask) -> None:
-    """Install the bounded request class and the hooks (the body limit first)."""
+    """Install the bounded request class and id converter, and the hooks (body limit first).
+
+    Call it before any blueprint is registered: routes pick their converters when added.
+    """
     app.request_class = BoundedRequest
+    app.url_map.converters["int"] = DatabaseIntConverter
     app.before_request(apply_body_limit)
     app.before_request(reject_nul_characters)

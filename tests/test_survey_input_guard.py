@@ -91,3 +91,36 @@ def test_the_large_limit_is_only_for_accounts_that_may_upload(
 def test_a_nul_character_is_refused(client: FlaskClient) -> None:
     assert client.post("/login", data={"email": "a\x00@b.jp", "password": "x"}).status_code == 400
     assert client.get("/login?next=/\x00").status_code == 400
+
+
+def int_routes(app: Flask) -> list[tuple[str, str]]:
+    """(method, URL) for every rule with an ``<int:…>`` part, each filled with a huge number."""
+    from werkzeug.routing import IntegerConverter
+
+    urls = []
+    for rule in app.url_map.iter_rules():
+        numbers = {name for name, converter in rule._converters.items()
+                   if isinstance(converter, IntegerConverter)}
+        if not numbers:
+            continue
+        values = {name: 2**64 if name in numbers else "FY2026Q1" for name in rule.arguments}
+        path = rule.build(values, append_unknown=False)[1]  # type: ignore[index]
+        urls += [(method, path) for method in sorted(rule.methods or ()) if method in (
+            "GET", "POST")]
+    return urls
+
+
+@pytest.mark.parametrize("role", ["admin", "leadership", "hr"])
+@pytest.mark.parametrize("number", [2**31, 2**63, 2**64])
+def test_ids_beyond_the_database_range_are_404(
+    app: Flask, login: Callable[[str], FlaskClient], role: str, number: int,
+) -> None:
+    client = login(role)
+    routes = int_routes(app)
+    assert len(routes) >= 5
+    for method, path in routes:
+        path = path.replace(str(2**64), str(number))
+        response = client.open(path, method=method)
+        assert response.status_code == 404, (method, path, response.status_code)
+    largest = f"/admin/waves/{2**31 - 1}/invitations.csv"
+    assert client.get(largest).status_code in (302, 403, 404)  # still routed, no error
