@@ -319,3 +319,15 @@ def test_downloading_the_invitation_links_is_logged_publicly(
     assert "Invitation links of round 2026-05 downloaded (30 links)." in english
     assert "2026-05 回の招待リンクがダウンロードされました" in admin.get(
         "/admin/audit").get_data(as_text=True)
+
+
+def test_saving_the_thresholds_unchanged_writes_no_public_entry(
+    app: Flask, admin: FlaskClient, session: Session,
+) -> None:
+    response = admin.post("/admin/settings", data={"k": "5", "k_comments": "10"})
+    assert response.status_code == 302
+    assert "変更はありませんでした。" in admin.get("/admin/settings").get_data(as_text=True)
+    session.expire_all()
+    assert [e.action for e in session.scalars(select(AuditEvent))] == []
+    public = app.test_client().get("/transparency").get_data(as_text=True)
+    assert "最小集計人数を" not in public

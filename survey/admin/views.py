@@ -188,6 +188,10 @@ def settings() -> tuple[str, int] | Response:
             db.session.rollback()
             form.k_comments.errors.append(_("Comments need a group at least as large as k."))
         else:
+            if chosen == current:  # not a change: no public "threshold changed" entry
+                db.session.rollback()
+                flash(_("Nothing was changed."), "info")
+                return redirect(url_for("admin.settings"))
             put_setting(db.session, "min_group_size", chosen.k)
             put_setting(db.session, "min_comment_group_size", chosen.k_comments)
             audit.record(db.session, "threshold_changed", *_actor(), k=chosen.k,
