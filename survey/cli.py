@@ -65,10 +65,21 @@ def init_db_command() -> None:
 @click.command("create-user")
 @click.argument("email")
 @click.option("--role", required=True, metavar="admin|leadership|hr")
-@click.option("--password", required=True)
+@click.option("--password", default=None,
+              help="deprecated: visible in the shell history and the process list")
 @with_appcontext
-def create_user_command(email: str, role: str, password: str) -> None:
-    """Create an account for an administrator, leadership or HR."""
+def create_user_command(email: str, role: str, password: str | None) -> None:
+    """Create an account for an administrator, leadership or HR.
+
+    The password is asked for (twice, hidden) on a terminal, or read as one line from standard
+    input when piped: ``printf '%s\\n' "$PASSWORD" | flask --app app create-user …``.
+    """
+    if password is None:
+        password = _read_password()
+    else:
+        click.echo("warning: --password leaves the password in the shell history and the "
+                   "process list; leave it out to be asked, or pipe it on standard input",
+                   err=True)
     begin_write(db.session)
     try:
         user = create_user(db.session, email, role, password)
@@ -76,6 +87,14 @@ def create_user_command(email: str, role: str, password: str) -> None:
         raise fail(english(account_message, error)) from error
     db.session.commit()
     click.echo(f"created {user.role} {user.email}")
+
+
+def _read_password() -> str:
+    """The new password from a hidden prompt on a terminal, else the first line of stdin."""
+    stdin = click.get_text_stream("stdin")
+    if stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return stdin.readline().rstrip("\r\n")
 
 
 @click.command("revoke-sessions")
