@@ -12,6 +12,7 @@ from survey.config import (
     engine_options,
     ensure_instance_secrets,
     environment_overrides,
+    ratelimit_storage_url,
     sqlite_url,
 )
 
@@ -36,6 +37,9 @@ def _configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     app.config.update(environment_overrides())
     if config is not None:
         app.config.update(config)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = ratelimit_storage_url(
+            app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"])
 

@@ -36,9 +36,10 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_FROM": "naranu@localhost",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # RATELIMIT_STORAGE_URI: unset = a counter file beside the database (survey.ratelimit)
     "PROXY_FIX": 0,
     "RATELIMIT_LOGIN": "10 per minute",
+    "RATELIMIT_LOGIN_ACCOUNT": "5 per minute;30 per hour",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -133,3 +134,14 @@ def ensure_instance_secrets(instance_path: str) -> Path:
 def sqlite_url(instance_path: str) -> str:
     """The embedded default database inside the instance folder."""
     return "sqlite:///" + str(Path(instance_path) / "naranu.sqlite3")
+
+
+def ratelimit_storage_url(database_url: str, instance_path: str) -> str:
+    """The login counters' default store (survey.ratelimit): a file every worker shares.
+
+    Beside an SQLite database file (each database keeps its own counters); for a server
+    database, in the instance folder.
+    """
+    if database_url.startswith("sqlite:///") and ":memory:" not in database_url:
+        return f"naranu+sqlite:///{database_url.removeprefix('sqlite:///')}-ratelimit"
+    return f"naranu+sqlite:///{Path(instance_path) / 'ratelimit.sqlite3'}"
