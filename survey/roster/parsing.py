@@ -306,9 +306,12 @@ def _xlsx_records(workbook: Any) -> Iterator[_Record]:
     sheet.reset_dimensions()  # some writers store wrong dimensions; read what is there
     rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, max_row=EXCEL_MAX_ROWS, values_only=True)
     for number, values in enumerate(rows, start=1):
-        if all(value is None for value in values):
+        if values.count(None) == len(values):  # in C: a million skipped rows cost little
             continue
-        cells = [_as_text(value) for value in values]
+        width = len(values)
+        while values[width - 1] is None:  # the padding up to max_col
+            width -= 1
+        cells = [_as_text(value) for value in values[:width]]
         while cells and not cells[-1].strip():
             cells.pop()
         yield _Record(number, cells)
