@@ -6,6 +6,7 @@ Each command runs in one transaction and exits non-zero with a one-line reason o
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -91,10 +92,9 @@ def create_user_command(email: str, role: str, password: str | None) -> None:
 
 def _read_password() -> str:
     """The new password from a hidden prompt on a terminal, else the first line of stdin."""
-    stdin = click.get_text_stream("stdin")
-    if stdin.isatty():
+    if sys.stdin.isatty():
         return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    return stdin.readline().rstrip("\r\n")
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 @click.command("revoke-sessions")
