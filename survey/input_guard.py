@@ -71,13 +71,13 @@ def apply_body_limit() -> None:
     """``before_request`` hook: raise the body limit for a view that declared a larger one."""
     view = current_app.view_functions.get(request.endpoint or "")
     limit = getattr(view, "body_limit", None)
-    if limit is None or not _may_use(view):
+    if limit is None or not may_use(view):
         return
     setting, envelope = limit
     request.max_content_length = current_app.config[setting] + envelope
 
 
-def _may_use(view: Any) -> bool:
+def may_use(view: Any) -> bool:
     """Whether the visitor may use the view (its ``roles_required`` roles, if it has any)."""
     roles = getattr(view, "allowed_roles", None)
     if roles is None:

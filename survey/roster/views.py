@@ -12,7 +12,8 @@ from werkzeug.wrappers import Response
 from survey import audit
 from survey.auth.access import roles_required
 from survey.db import begin_write, db
-from survey.input_guard import UPLOAD_ENVELOPE, accepts_large_body
+from survey.errors import render_error
+from survey.input_guard import UPLOAD_ENVELOPE, accepts_large_body, may_use
 from survey.models import Role
 from survey.roster.forms import RosterUploadForm
 from survey.roster.labels import attribute_labels
@@ -49,10 +50,7 @@ def upload() -> str | Response | tuple[str, int]:
 @bp.errorhandler(413)
 def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
     """An upload over the limit: the roster page says which limit, to those who may see it."""
-    from survey.errors import render_error
-
-    allowed = current_user.is_authenticated and current_user.role in (Role.ADMIN, Role.HR)
-    if not allowed:
+    if not may_use(upload):
         return render_error(413)
     limit = current_app.config["ROSTER_MAX_BYTES"]
     return _page(RosterUploadForm(formdata=None),
