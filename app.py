@@ -12,6 +12,7 @@ from survey.config import (
     engine_options,
     ensure_instance_secrets,
     environment_overrides,
+    ratelimit_storage_url,
     sqlite_url,
 )
 
@@ -36,6 +37,9 @@ def _configure(app: Flask, config: Mapping[str, Any] | None) -> None:
     app.config.update(environment_overrides())
     if config is not None:
         app.config.update(config)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = ratelimit_storage_url(
+            app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"])
 
@@ -55,11 +59,11 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(app.root_path + "/migrations"))
     i18n.init_translations(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
+    init_input_guard(app)  # first: bodies are bounded before CSRF or the limiter read a form
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
     security.init_security(app)
-    init_input_guard(app)
     errors.init_errors(app)
     templating.init_templating(app)
 

@@ -45,6 +45,8 @@ _RC = {
     "font.family": FONT_FAMILY, "font.size": 9, "svg.fonttype": "path",
     "axes.edgecolor": MUTED, "axes.labelcolor": INK, "xtick.color": MUTED,
     "ytick.color": MUTED, "axes.spines.top": False, "axes.spines.right": False,
+    # Labels are data (wave labels, principle titles, actions): "$x^$" is text, not mathtext.
+    "text.parse_math": False,
 }
 
 

@@ -14,7 +14,8 @@ from survey.models import AuditEvent
 
 #: Actions shown in the public transparency log every member of staff can read.
 PUBLIC_ACTIONS = frozenset(
-    {"threshold_changed", "export_made", "wave_opened", "wave_closed", "roster_imported"}
+    {"threshold_changed", "export_made", "wave_opened", "wave_closed", "roster_imported",
+     "invitation_links_released"}
 )
 
 

@@ -6,6 +6,7 @@ Each command runs in one transaction and exits non-zero with a one-line reason o
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,13 +19,14 @@ from sqlalchemy import select
 
 from survey.admin.messages import account_message, wave_message
 from survey.auth.services import AccountError, create_user
+from survey.auth.sessions import account_by_email, revoke_sessions
 from survey.db import begin_write, db
 from survey.models import Wave
 from survey.principles.services import seed_default_template, survey_by_name
 from survey.settings import current_thresholds, group_hierarchy
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.design import ConcurrentRule
-from survey.waves.invitations import links_csv
+from survey.waves.invitations import links_csv, record_release
 from survey.waves.mail import MailError, send_invitations
 from survey.waves.preview import CellPreview, UnitStatus
 from survey.waves.services import (
@@ -37,6 +39,9 @@ from survey.waves.services import (
     today,
     wave_preview,
 )
+
+#: Who the audit log names for a command run on the server (it has no account).
+CLI_ACTOR: tuple[str, int | None] = ("system", None)
 
 
 def fail(message: str) -> click.ClickException:
@@ -65,10 +70,21 @@ def init_db_command() -> None:
 @click.command("create-user")
 @click.argument("email")
 @click.option("--role", required=True, metavar="admin|leadership|hr")
-@click.option("--password", required=True)
+@click.option("--password", default=None,
+              help="deprecated: visible in the shell history and the process list")
 @with_appcontext
-def create_user_command(email: str, role: str, password: str) -> None:
-    """Create an account for an administrator, leadership or HR."""
+def create_user_command(email: str, role: str, password: str | None) -> None:
+    """Create an account for an administrator, leadership or HR.
+
+    The password is asked for (twice, hidden) on a terminal, or read as one line from standard
+    input when piped: ``printf '%s\\n' "$PASSWORD" | flask --app app create-user …``.
+    """
+    if password is None:
+        password = _read_password()
+    else:
+        click.echo("warning: --password leaves the password in the shell history and the "
+                   "process list; leave it out to be asked, or pipe it on standard input",
+                   err=True)
     begin_write(db.session)
     try:
         user = create_user(db.session, email, role, password)
@@ -76,6 +92,27 @@ def create_user_command(email: str, role: str, password: str) -> None:
         raise fail(english(account_message, error)) from error
     db.session.commit()
     click.echo(f"created {user.role} {user.email}")
+
+
+def _read_password() -> str:
+    """The new password from a hidden prompt on a terminal, else the first line of stdin."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@click.command("revoke-sessions")
+@click.argument("email")
+@with_appcontext
+def revoke_sessions_command(email: str) -> None:
+    """End every session of one account at once (a lost laptop, a departing colleague)."""
+    begin_write(db.session)
+    user = account_by_email(db.session, email)
+    if user is None:
+        raise fail(f"no account with e-mail {email}")
+    revoke_sessions(db.session, user)
+    db.session.commit()
+    click.echo(f"every session of {user.email} has ended")
 
 
 @click.group("wave")
@@ -193,6 +230,7 @@ def wave_invitations_command(wave_id: int, out_path: str) -> None:
     except WaveError as error:
         raise fail(english(wave_message, error)) from error
     write_links_csv(Path(out_path), links)
+    _record_release(wave, "csv", len(links))
     click.echo(f"{len(links)} invitations written to {out_path}")
 
 
@@ -217,6 +255,7 @@ def wave_send_command(wave_id: int, reminders: bool) -> None:
         raise fail(english(wave_message, error)) from error
     except MailError as error:
         raise fail(f"mail could not be sent: {error}") from error
+    _record_release(wave, "reminders" if reminders else "mail", sent)
     click.echo(f"{sent} {'reminders' if reminders else 'invitations'} sent")
 
 
@@ -261,6 +300,13 @@ def wave_list_command() -> None:
         click.echo(f"{wave.id}\t{wave.label}\t{wave.opens_on}\t{wave.closes_on}\t{status(wave)}")
 
 
+def _record_release(wave: Wave, how: str, count: int) -> None:
+    """Log publicly that live links left the system, as the server's own account."""
+    begin_write(db.session)
+    record_release(db.session, wave, how, count, CLI_ACTOR)
+    db.session.commit()
+
+
 def _wave_or_fail(wave_id: int) -> Wave:
     wave = db.session.get(Wave, wave_id)
     if wave is None:
@@ -273,6 +319,6 @@ def register_commands(app: Flask) -> None:
     from survey.demo import seed_demo_command
     from survey.roster.cli import roster_group
 
-    for command in (init_db_command, create_user_command, wave_group, roster_group,
-                    seed_demo_command):
+    for command in (init_db_command, create_user_command, revoke_sessions_command, wave_group,
+                    roster_group, seed_demo_command):
         app.cli.add_command(command)

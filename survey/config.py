@@ -21,7 +21,12 @@ DEFAULTS: dict[str, Any] = {
     "PRACTICAL_SCORE_POINTS": 5.0,
     "PRACTICAL_FAVOURABLE_POINTS": 5.0,
     "PRACTICAL_ENPS_POINTS": 10.0,
-    "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
+    # Every form fits in 64 KiB; the answering page and the roster upload declare their own
+    # larger limits (survey.input_guard), so strangers cannot make a worker parse megabytes.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 256 * 1024,  # a text field; werkzeug reads multipart in 64 KiB
+    "MAX_FORM_PARTS": 1000,
+    "ANSWER_MAX_BYTES": 256 * 1024,
     "ROSTER_MAX_BYTES": 20 * 1024 * 1024,
     "ROSTER_MAX_ROWS": 200_000,
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
@@ -31,13 +36,19 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USERNAME": None,
     "MAIL_PASSWORD": None,
     "MAIL_FROM": "naranu@localhost",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # RATELIMIT_STORAGE_URI: unset = a counter file beside the database (survey.ratelimit)
     "PROXY_FIX": 0,
     "RATELIMIT_LOGIN": "10 per minute",
+    "RATELIMIT_LOGIN_ACCOUNT": "5 per minute;30 per hour",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+    # A staff session ends after 30 idle minutes and, however busy, after 12 hours; the cookie
+    # signature itself expires then too (survey.auth.sessions).
+    "SESSION_IDLE_MINUTES": 30,
+    "SESSION_MAX_HOURS": 12,
+    "PERMANENT_SESSION_LIFETIME": 12 * 3600,
     # hide_parameters: database errors and echo logs never carry answers or token hashes.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
 }
@@ -123,3 +134,14 @@ def ensure_instance_secrets(instance_path: str) -> Path:
 def sqlite_url(instance_path: str) -> str:
     """The embedded default database inside the instance folder."""
     return "sqlite:///" + str(Path(instance_path) / "naranu.sqlite3")
+
+
+def ratelimit_storage_url(database_url: str, instance_path: str) -> str:
+    """The login counters' default store (survey.ratelimit): a file every worker shares.
+
+    Beside an SQLite database file (each database keeps its own counters); for a server
+    database, in the instance folder.
+    """
+    if database_url.startswith("sqlite:///") and ":memory:" not in database_url:
+        return f"naranu+sqlite:///{database_url.removeprefix('sqlite:///')}-ratelimit"
+    return f"naranu+sqlite:///{Path(instance_path) / 'ratelimit.sqlite3'}"

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from survey.db import db
+from survey.outages import Cause, cause_of, install_read_retry, log_outage, retry_after
 
 _MESSAGES = {
     400: lambda: _("The request could not be understood."),
@@ -41,7 +42,27 @@ def init_errors(app: Flask) -> None:
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception) -> tuple[str, int]:
+    def unexpected(error: Exception) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
         db.session.rollback()
+        cause = cause_of(error)
+        if cause is not None:
+            return _unavailable(cause, error)
         app.logger.error("unhandled %s on request", type(error).__name__)
         return render_error(500)
+
+    install_read_retry(app)
+
+
+def _unavailable(cause: Cause, error: Exception) -> tuple[str, int, dict[str, str]]:
+    """503, with Retry-After when a retry can succeed, and the cause in the log."""
+    log_outage(cause, error)
+    wait = retry_after(cause)
+    if wait is None:
+        page, status = render_error(503, _(
+            "The server has run out of storage space. Nothing was saved; please tell the "
+            "administrator."))
+        return page, status, {}
+    page, status = render_error(503, _(
+        "The database is busy or out of reach for a moment. Nothing was saved; please try "
+        "again in a few seconds."))
+    return page, status, {"Retry-After": str(wait)}

@@ -9,6 +9,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf import CSRFProtect
 
+from survey import ratelimit  # noqa: F401  registers the naranu+sqlite:// limits storage
+
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()

@@ -13,7 +13,7 @@ and one guesser would lock everyone out of the login page.
 
 from __future__ import annotations
 
-from flask import Flask, Request, request
+from flask import Flask, Request, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
@@ -47,6 +47,10 @@ def add_security_headers(response: Response) -> Response:
     if request.path.startswith("/s/"):
         # Single-use links must not linger in shared caches or browser history snapshots.
         headers["Cache-Control"] = "no-store"
+    elif "_user_id" in session and request.endpoint != "static":
+        # Reports, exports and admin pages are for one account: no shared or disk cache may
+        # keep them after sign-out (``in`` does not mark the session used: no Vary: Cookie).
+        headers.setdefault("Cache-Control", "private, no-store")
     return response
 
 

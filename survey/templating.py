@@ -58,8 +58,21 @@ def describe_event(event: AuditEvent) -> str:
             "Display labels changed for: %(names)s.", names=", ".join(d.get("labels") or {})),
         "report_viewed": lambda: _("Report %(quarter)s viewed (%(form)s).",
                                    quarter=d.get("quarter"), form=_form_name(d.get("form"))),
+        "invitation_links_released": lambda: _release_text(d),
     }
     return texts.get(event.action, lambda: event.action)()
+
+
+def _release_text(d: dict[str, Any]) -> str:
+    texts = {
+        "csv": lambda: _("Invitation links of round %(wave)s downloaded (%(n)s links).",
+                         wave=d.get("wave"), n=d.get("count")),
+        "mail": lambda: _("%(n)s invitations of round %(wave)s sent by e-mail.",
+                          wave=d.get("wave"), n=d.get("count")),
+        "reminders": lambda: _("%(n)s reminders of round %(wave)s sent by e-mail.",
+                               wave=d.get("wave"), n=d.get("count")),
+    }
+    return texts.get(d.get("how") or "", texts["csv"])()
 
 
 def status_label(state: str) -> str:

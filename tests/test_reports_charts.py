@@ -58,3 +58,22 @@ def test_svg_ids_do_not_collide_between_charts() -> None:
     two = charts.participation_chart("two", "t", "a", ["x"], [0.5], [(1, 2)], ("a",) * 4, "%")
     ids = lambda c: {e.get("id") for e in ET.fromstring(str(c.svg)).iter() if e.get("id")}  # noqa: E731
     assert not ids(one) & ids(two)
+
+
+def test_text_with_math_markup_is_drawn_literally() -> None:
+    """A wave label such as ``2026-12 $x^$`` is text, not matplotlib mathtext (a 500 before)."""
+    label = "2026-12 $x^$"
+    charts.SVG_TEXT.set("none")  # keep <text> elements so the drawn text can be read back
+    try:
+        chart = charts.participation_chart("m", "t", "a", [label, r"$\frac{1}{0}$"], [0.5, 0.6],
+                                           [(5, 10), (6, 10)], ("a",) * 4, "%")
+        series = charts.TrendSeries((dt.date(2026, 12, 14),), (label,), (50.0,), (45.0,),
+                                    (55.0,), ("n = 10",))
+        trend = charts.trend_chart("u", "$5 and $6", "1 round", series,
+                                   [charts.Marker(dt.date(2026, 12, 1), "cost $x^$")],
+                                   ("a",) * 5, "$")
+    finally:
+        charts.SVG_TEXT.set("path")
+    _check(chart)
+    _check(trend)
+    assert label in str(chart.svg)

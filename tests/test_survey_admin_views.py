@@ -300,3 +300,34 @@ def test_two_attributes_can_never_share_a_label(
     assert ("department と tenure_band がどちらも「勤続年数」と表示されます。"
             in page.get_data(as_text=True))
     assert stored(app) == {} and label_events(app) == []
+
+
+def test_downloading_the_invitation_links_is_logged_publicly(
+    app: Flask, admin: FlaskClient, open_wave: Callable[..., Any],
+) -> None:
+    wave_id, _links = open_wave(label="2026-05")
+    assert admin.get(f"/admin/waves/{wave_id}/invitations.csv").status_code == 200
+    with app.app_context():
+        events = [(e.action, e.actor_role, e.actor_id is not None, e.detail, e.public)
+                  for e in db.session.scalars(select(AuditEvent))
+                  if e.action == "invitation_links_released"]
+    assert events == [("invitation_links_released", "admin", True,
+                       {"wave": "2026-05", "count": 30, "how": "csv"}, True)]
+    public = app.test_client().get("/transparency").get_data(as_text=True)
+    assert "2026-05 回の招待リンクがダウンロードされました（30 件）。" in public
+    english = app.test_client().get("/transparency?lang=en").get_data(as_text=True)
+    assert "Invitation links of round 2026-05 downloaded (30 links)." in english
+    assert "2026-05 回の招待リンクがダウンロードされました" in admin.get(
+        "/admin/audit").get_data(as_text=True)
+
+
+def test_saving_the_thresholds_unchanged_writes_no_public_entry(
+    app: Flask, admin: FlaskClient, session: Session,
+) -> None:
+    response = admin.post("/admin/settings", data={"k": "5", "k_comments": "10"})
+    assert response.status_code == 302
+    assert "変更はありませんでした。" in admin.get("/admin/settings").get_data(as_text=True)
+    session.expire_all()
+    assert [e.action for e in session.scalars(select(AuditEvent))] == []
+    public = app.test_client().get("/transparency").get_data(as_text=True)
+    assert "最小集計人数を" not in public

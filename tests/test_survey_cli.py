@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reports.quarters import quarter_of
+from survey.auth.passwords import verify_password
 from survey.models import Invitation, Principle, User, Wave
 from survey.waves.services import today
 
@@ -35,27 +36,45 @@ def test_init_db_is_idempotent(runner: FlaskCliRunner, session: Session) -> None
     assert session.scalar(select(func.count()).select_from(Principle)) == 4
 
 
-def test_create_user(runner: FlaskCliRunner, session: Session) -> None:
+def test_create_user_reads_the_password_from_stdin(
+    runner: FlaskCliRunner, session: Session,
+) -> None:
+    result = runner.invoke(args=["create-user", "Boss@Town.example.jp", "--role", "leadership"],
+                           input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "created leadership boss@town.example.jp"
+    assert PASSWORD not in result.output
+    user = session.scalar(select(User))
+    assert user.role == "leadership" and user.password_hash.startswith("$argon2id$")
+    assert verify_password(user.password_hash, PASSWORD)
+
+
+def test_create_user_still_takes_password_option_with_a_warning(
+    runner: FlaskCliRunner, session: Session,
+) -> None:
     result = runner.invoke(args=["create-user", "Boss@Town.example.jp", "--role", "leadership",
                                  "--password", PASSWORD])
     assert result.exit_code == 0
-    assert result.output.strip() == "created leadership boss@town.example.jp"
-    user = session.scalar(select(User))
-    assert user.role == "leadership" and user.password_hash.startswith("$argon2id$")
+    assert result.stdout.strip() == "created leadership boss@town.example.jp"
+    assert "warning: --password leaves the password in the shell history" in result.stderr
+    assert session.scalar(select(User)).email == "boss@town.example.jp"
 
 
-@pytest.mark.parametrize(("arguments", "reason"), [
-    (["not-an-email", "--role", "hr", "--password", PASSWORD], "not a valid e-mail address."),
-    (["x@town.example.jp", "--role", "root", "--password", PASSWORD], "admin, leadership or hr"),
-    (["x@town.example.jp", "--role", "hr", "--password", "short"], "at least 10 characters"),
-    (["taken@town.example.jp", "--role", "hr", "--password", PASSWORD], "already exists"),
+@pytest.mark.parametrize(("arguments", "password", "reason"), [
+    (["not-an-email", "--role", "hr"], PASSWORD, "not a valid e-mail address."),
+    (["x@town.example.jp", "--role", "root"], PASSWORD, "admin, leadership or hr"),
+    (["x@town.example.jp", "--role", "hr"], "short", "at least 10 characters"),
+    (["x@town.example.jp", "--role", "hr"], "aaaaaaaaaa", "too easy to guess"),
+    (["x@town.example.jp", "--role", "hr"], "password123", "too easy to guess"),
+    (["kazuko.sato@town.example.jp", "--role", "hr"], "Kazuko.Sato-2026!", "e-mail address"),
+    (["taken@town.example.jp", "--role", "hr"], PASSWORD, "already exists"),
 ])
 def test_create_user_refuses_bad_input_in_one_line(
-    runner: FlaskCliRunner, session: Session, arguments: list[str], reason: str
+    runner: FlaskCliRunner, session: Session, arguments: list[str], password: str, reason: str,
 ) -> None:
-    runner.invoke(args=["create-user", "taken@town.example.jp", "--role", "admin",
-                        "--password", PASSWORD])
-    line = one_line_error(runner.invoke(args=["create-user", *arguments]))
+    runner.invoke(args=["create-user", "taken@town.example.jp", "--role", "admin"],
+                  input=PASSWORD + "\n")
+    line = one_line_error(runner.invoke(args=["create-user", *arguments], input=password + "\n"))
     assert reason in line
     assert session.scalar(select(func.count()).select_from(User)) == 1
 

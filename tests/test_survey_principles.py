@@ -140,3 +140,23 @@ def test_bad_principle_code_is_refused_with_a_message(
             "code": code, "title_ja": "題", "title_en": "Title"})
         assert response.status_code == 400
         assert message in response.get_data(as_text=True)
+
+
+def test_saving_an_answered_item_unchanged_keeps_its_version(
+    app: Flask, client: FlaskClient, session: Session, open_wave: Callable[..., Any],
+    login: Callable[[str], FlaskClient],
+) -> None:
+    _wave_id, links = open_wave()
+    first = survey_items(session)[0]
+    assert client.post(links[0], data={f"item_{first.id}": "4"}).status_code == 200
+    session.rollback()
+    login("admin")
+    same = {"text_ja": first.text_ja + " ", "text_en": first.text_en,
+            "reverse": "y" if first.reverse else ""}
+    response = client.post(f"/admin/principles/items/{first.id}", data=same)
+    assert response.status_code == 302
+    assert "変更はありませんでした。" in client.get("/admin/principles/").get_data(as_text=True)
+    session.expire_all()
+    assert survey_items(session)[0].id == first.id
+    assert session.scalars(select(Item).where(Item.key == first.key)).all() == [first]
+    assert update_item(session, first, first.text_ja, first.text_en, first.reverse) is first

@@ -316,3 +316,88 @@ def test_post_columns_cannot_be_hierarchy_levels() -> None:
     with pytest.raises(RosterError) as caught:
         check_hierarchy(roster.numbered(), ["concurrent_units"], roster.columns)
     assert caught.value.code == "hierarchy_column"
+
+# --- hostile workbooks and files (issue 16: XLSX bombs, unbounded columns) ---------------------
+
+def rebuilt_xlsx(replace: dict[str, bytes]) -> bytes:
+    """A real two-person workbook with some archive members replaced (or added)."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes(
+        [["employee_id", "email"], ["E1", "a@x.jp"], ["E2", "b@x.jp"]])))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, replace.pop(info.filename, source.read(info)))
+        for name, content in replace.items():
+            target.writestr(name, content)
+    return buffer.getvalue()
+
+
+SPREADSHEET_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+EXPANDING = {
+    # one 40 MB shared string: compresses a thousandfold, like the audit's 1.6 MB → 1.6 GB file
+    "xl/sharedStrings.xml": b'<sst ' + SPREADSHEET_NS + b' count="1" uniqueCount="1"><si><t>'
+                            + b"a" * (40 * 2**20) + b"</t></si></sst>",
+    "xl/styles.xml": b"<styleSheet " + SPREADSHEET_NS + b">" + b" " * (40 * 2**20)
+                     + b"</styleSheet>",
+}
+
+
+@pytest.mark.parametrize("member", sorted(EXPANDING))
+def test_an_expanding_workbook_is_refused_before_it_is_parsed(member: str) -> None:
+    data = rebuilt_xlsx({member: EXPANDING[member]})
+    assert len(data) < 2**20
+    started = time.perf_counter()
+    error = refusal("r.xlsx", data)
+    assert (error.code, error.params["member"]) == ("xlsx_expands", member)
+    assert time.perf_counter() - started < 0.5
+
+
+def sheet(rows: bytes) -> bytes:
+    return b"<worksheet " + SPREADSHEET_NS + b"><sheetData>" + rows + b"</sheetData></worksheet>"
+
+
+HEADER_AND_ONE = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>employee_id</t></is></c>'
+                  b'<c r="B1" t="inlineStr"><is><t>email</t></is></c></row>'
+                  b'<row r="2"><c r="A2" t="inlineStr"><is><t>E1</t></is></c>'
+                  b'<c r="B2" t="inlineStr"><is><t>a@x.jp</t></is></c></row>')
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("far", [
+    b"".join(b'<row r="%d"><c r="XFD%d"><v>1</v></c></row>' % (n, n)  # the last column
+             for n in range(3, 5003)),
+    b'<row r="900000000000"><c r="A900000000000"><v>1</v></c></row>',  # far past Excel's rows
+], ids=["column-XFD", "row-9e11"])
+def test_a_sheet_claiming_far_cells_is_read_in_bounded_time(far: bytes) -> None:
+    data = rebuilt_xlsx({"xl/worksheets/sheet1.xml": sheet(HEADER_AND_ONE + far)})
+    started = time.perf_counter()
+    try:
+        rows = parse_roster("r.xlsx", data)
+    except RosterError as error:
+        assert error.code in {"field_count", "too_many_rows"}
+    else:
+        assert [row["employee_id"] for row in rows] == ["E1"]
+    assert time.perf_counter() - started < 5
+
+
+def test_more_than_fifty_attribute_columns_are_refused_in_csv_and_xlsx() -> None:
+    names = ["employee_id", "email", *[f"attribute{i}" for i in range(51)]]
+    csv_data = (",".join(names) + "\n" + ",".join(["E1", "a@x.jp", *["x"] * 51]) + "\n").encode()
+    for filename, data in (("r.csv", csv_data),
+                           ("r.xlsx", xlsx_bytes([names, ["E1", "a@x.jp", *["x"] * 51]]))):
+        error = refusal(filename, data)
+        assert (error.code, error.row, error.params["max"]) == ("too_many_columns", 1, 50)
+    fifty = names[:52]
+    assert len(parse_roster("r.csv", (",".join(fifty) + "\n" + ",".join(
+        ["E1", "a@x.jp", *["x"] * 50]) + "\n").encode())[0]) == 52
+
+
+def test_a_million_columns_are_refused_quickly() -> None:
+    header = "employee_id,email," + ",".join(f"c{i}" for i in range(1_000_000))
+    started = time.perf_counter()
+    error = refusal("r.csv", (header + "\nE1,a@x.jp\n").encode())
+    assert error.code == "too_many_columns"
+    assert time.perf_counter() - started < 3

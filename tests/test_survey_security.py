@@ -147,7 +147,8 @@ def test_passwords_are_argon2id_with_owasp_parameters(make_user: Callable[..., A
 # --- request size, headers, cookies -----------------------------------------------------------
 
 def test_an_oversized_body_gets_the_413_page(make_app: Callable[..., Flask]) -> None:
-    client = make_app(MAX_CONTENT_LENGTH=1024, WTF_CSRF_ENABLED=True).test_client()
+    client = make_app(MAX_CONTENT_LENGTH=1024, ANSWER_MAX_BYTES=1024,
+                      WTF_CSRF_ENABLED=True).test_client()
     for url in ("/login", TOKEN_PATH, "/roster"):
         response = client.post(url, data={"password": "x" * 4096})
         assert response.status_code == 413, url
@@ -256,3 +257,24 @@ def test_create_app_installs_the_redacting_filter(make_app: Callable[..., Flask]
     werkzeug_filters = werkzeug.filters
     assert any(isinstance(f, RedactingFilter) for f in werkzeug_filters), (
         "create_app must call survey.logging.init_logging(app)")
+
+
+def test_pages_for_a_signed_in_account_are_not_stored(
+    app: Flask, login: Callable[[str], FlaskClient],
+) -> None:
+    from conftest import TOKEN_KEY
+
+    from survey.db import db
+    from survey.demo import DemoSpec, seed_demo
+
+    with app.app_context():
+        seed_demo(db.session, DemoSpec(staff=60, waves=3, seed=1), TOKEN_KEY)
+    client = login("leadership")
+    for path in ("/reports/", "/reports/FY2026Q3", "/reports/FY2026Q3.pdf",
+                 "/api/v1/reports/FY2026Q3", "/reports/waves/1"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response.headers.get("Cache-Control", ""), path
+        assert "private" in response.headers["Cache-Control"], path
+    assert "no-store" not in client.get("/static/naranu.css").headers.get("Cache-Control", "")
+    assert "Cache-Control" not in app.test_client().get("/login").headers  # strangers: public

@@ -128,3 +128,46 @@ def test_reminder_links_never_include_answered_people(app, open_wave) -> None:
         remaining = _links(app, wave_id, reminder_links)
     assert len(remaining) == len(paths) - 1
     assert all(not link.endswith(paths[0]) for _email, link in remaining)
+
+
+def released(app: Flask) -> list[dict[str, Any]]:
+    """The public audit entries for invitation links that left the system."""
+    from sqlalchemy import select
+
+    from survey.models import AuditEvent
+
+    with app.app_context():
+        return [{**event.detail, "role": event.actor_role, "public": event.public}
+                for event in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+                if event.action == "invitation_links_released"]
+
+
+def test_commands_that_release_links_are_logged_publicly(
+    mail_app, smtp, make_roster, tmp_path,
+) -> None:
+    runner = mail_app.test_cli_runner()
+    make_roster(count=8)
+    wave_id = runner.invoke(args=["wave", "open", "--label", "mail-5"]).output.strip()
+    assert runner.invoke(args=["wave", "send", wave_id]).exit_code == 0
+    assert runner.invoke(args=["wave", "send", wave_id, "--reminders"]).exit_code == 0
+    out = tmp_path / "links.csv"
+    assert runner.invoke(args=["wave", "invitations", wave_id, "--out", str(out)]).exit_code == 0
+    assert released(mail_app) == [
+        {"wave": "mail-5", "count": 8, "how": how, "role": "system", "public": True}
+        for how in ("mail", "reminders", "csv")]
+    log = mail_app.test_client().get("/transparency?lang=en").get_data(as_text=True)
+    assert "8 invitations of round mail-5 sent by e-mail." in log
+    assert "8 reminders of round mail-5 sent by e-mail." in log
+
+
+def test_sending_from_the_admin_page_is_logged_with_who(mail_app, smtp, make_user, open_wave):
+    from conftest import PASSWORD
+
+    wave_id, _paths = open_wave(label="mail-6")
+    client = mail_app.test_client()
+    user = make_user("admin")
+    client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert client.post(f"/admin/waves/{wave_id}/send").status_code == 302
+    assert len(smtp[0].messages) == 30
+    assert released(mail_app) == [
+        {"wave": "mail-6", "count": 30, "how": "mail", "role": "admin", "public": True}]

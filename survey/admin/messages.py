@@ -33,6 +33,10 @@ def account_message(code: str) -> str:
         "invalid_email": lambda: _("This is not a valid e-mail address."),
         "invalid_role": lambda: _("The role must be admin, leadership or hr."),
         "password_too_short": lambda: _("The password must have at least 10 characters."),
+        "password_common": lambda: _(
+            "The password is too easy to guess: it is a common password or a simple pattern. "
+            "Use a longer passphrase of several unrelated words."),
+        "password_like_email": lambda: _("The password must not contain the e-mail address."),
         "email_taken": lambda: _("An account with this e-mail address already exists."),
     }
     return messages.get(code, lambda: _("The action could not be done."))()

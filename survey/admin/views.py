@@ -36,7 +36,7 @@ from survey.settings import (
 )
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.design import ConcurrentRule
-from survey.waves.invitations import links_csv
+from survey.waves.invitations import links_csv, record_release
 from survey.waves.mail import MailError
 from survey.waves.mail import send_invitations as send_mail
 from survey.waves.services import (
@@ -151,13 +151,14 @@ def open_wave_view() -> str | Response:
 @bp.get("/waves/<int:wave_id>/invitations.csv")
 @admin_only
 def invitations_csv(wave_id: int) -> Response:
-    """Every invitee's e-mail and link for mail merge (never who has answered)."""
+    """Every invitee's e-mail and link for mail merge (never who has answered); logged publicly."""
     wave = db.get_or_404(Wave, wave_id)
     try:
         links = _links(wave)
     except WaveError as error:
         flash(wave_message(str(error)), "error")
         return redirect(url_for("admin.home"))
+    _record_release(wave, "csv", len(links))
     filename = f"invitations-wave-{wave.id}.csv"
     return Response(links_csv(links).encode("utf-8-sig"), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={filename}",
@@ -175,6 +176,7 @@ def send_invitations(wave_id: int) -> Response:
     reminders = request.form.get("reminders") == "1"
     try:
         sent = send_mail(current_app.config, wave, _links(wave, reminders), reminder=reminders)
+        _record_release(wave, "reminders" if reminders else "mail", sent)
     except WaveError as error:
         flash(wave_message(str(error)), "error")
     except MailError as error:
@@ -184,6 +186,13 @@ def send_invitations(wave_id: int) -> Response:
             "%(n)s invitations sent.", n=sent)
         flash(text, "success")
     return redirect(url_for("admin.home"))
+
+
+def _record_release(wave: Wave, how: str, count: int) -> None:
+    """Log the links' release in its own short write (never holding the lock while mailing)."""
+    begin_write(db.session)
+    record_release(db.session, wave, how, count, _actor())
+    db.session.commit()
 
 
 @bp.post("/waves/<int:wave_id>/close")
@@ -218,6 +227,10 @@ def settings() -> tuple[str, int] | Response:
             db.session.rollback()
             form.k_comments.errors.append(_("Comments need a group at least as large as k."))
         else:
+            if chosen == current:  # not a change: no public "threshold changed" entry
+                db.session.rollback()
+                flash(_("Nothing was changed."), "info")
+                return redirect(url_for("admin.settings"))
             put_setting(db.session, "min_group_size", chosen.k)
             put_setting(db.session, "min_comment_group_size", chosen.k_comments)
             audit.record(db.session, "threshold_changed", *_actor(), k=chosen.k,

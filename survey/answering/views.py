@@ -27,6 +27,7 @@ from survey.answering.questionnaire import questionnaire
 from survey.answering.services import Link, LinkState
 from survey.db import db, write_transaction
 from survey.extensions import csrf, limiter
+from survey.input_guard import accepts_large_body
 
 bp = Blueprint("answer", __name__)
 
@@ -44,6 +45,7 @@ def _not_rate_limited() -> bool:
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
 @csrf.exempt  # checked with the link-bound form key instead (survey.answering.forms)
+@accepts_large_body("ANSWER_MAX_BYTES")  # several long comments in Japanese, percent-encoded
 def answer(token: str) -> str | tuple[str, int]:
     """Show the pulse for a valid link, or a polite page for any other."""
     key = form_key(current_app.secret_key or "", token)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from survey.auth.sessions import init_sessions, parse_user_id
 from survey.db import db
 from survey.extensions import login_manager
 from survey.models import User
@@ -17,12 +18,17 @@ def init_login(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+    init_sessions(app)
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """The account stored in the session, if it still exists and is active."""
-    if not user_id.isdigit():
+    """The account stored in the session, if it is active and the session was not revoked."""
+    parsed = parse_user_id(user_id)
+    if parsed is None:
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    account, version = parsed
+    user = db.session.get(User, account)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user

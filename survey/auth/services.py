@@ -7,9 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from survey.auth.passwords import dummy_verify, hash_password, verify_password
+from survey.auth.policy import password_problem
 from survey.models import Role, User
-
-MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
@@ -29,8 +28,9 @@ def create_user(session: Session, email: str, role: str, password: str) -> User:
     address = normalise_email(email)
     if role not in {r.value for r in Role}:
         raise AccountError("invalid_role")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError("password_too_short")
+    problem = password_problem(password, address)
+    if problem is not None:
+        raise AccountError(problem)
     if session.scalar(select(User).where(User.email == address)) is not None:
         raise AccountError("email_taken")
     user = User(email=address, role=Role(role), password_hash=hash_password(password))

@@ -9,9 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from survey import ratelimit
 from survey.auth.forms import LoginForm
 from survey.auth.services import authenticate
-from survey.db import db
+from survey.auth.sessions import revoke_sessions
+from survey.db import begin_write, db
 from survey.extensions import limiter
 from survey.models import Role
 
@@ -30,7 +32,9 @@ def home_url() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: _login_limit(), methods=["POST"])
+@limiter.limit(ratelimit.login_limit, methods=["POST"])
+@limiter.limit(ratelimit.account_limit, methods=["POST"], key_func=ratelimit.account_key,
+               deduct_when=ratelimit.failed)
 def login() -> str | Response:
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
@@ -47,16 +51,15 @@ def login() -> str | Response:
 
 @bp.post("/logout")
 def logout() -> Response:
-    """Sign out (POST, so it is CSRF-protected)."""
+    """Sign out (POST, so it is CSRF-protected): every session of the account ends."""
+    if current_user.is_authenticated:
+        user = current_user._get_current_object()
+        begin_write(db.session)
+        revoke_sessions(db.session, user)
+        db.session.commit()
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
-
-
-def _login_limit() -> str:
-    from flask import current_app
-
-    return current_app.config["RATELIMIT_LOGIN"]
 
 
 #: Backslashes, whitespace and control characters: browsers turn "/\\host" and "/\t/host" into

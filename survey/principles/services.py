@@ -69,12 +69,25 @@ def is_answered(session: Session, item: Item) -> bool:
     return bool(session.scalar(select(exists().where(Answer.item_id == item.id))))
 
 
+def item_changed(item: Item, text_ja: str, text_en: str, reverse: bool) -> bool:
+    """Whether the wording differs from the item's (spaces around the text do not count)."""
+    return (text_ja.strip(), text_en.strip(), bool(reverse)) != (
+        item.text_ja, item.text_en, bool(item.reverse))
+
+
 def update_item(
     session: Session, item: Item, text_ja: str, text_en: str, reverse: bool
 ) -> Item:
-    """Reword an item: in place while unanswered, otherwise as a new version."""
+    """Reword an item: in place while unanswered, otherwise as a new version.
+
+    An unchanged wording is no change at all: a new version would break the item's series
+    in every later report for nothing.
+    """
     if not item.current:
         raise PrincipleError("item_superseded")
+    text_ja, text_en = text_ja.strip(), text_en.strip()
+    if not item_changed(item, text_ja, text_en, reverse):
+        return item
     if not is_answered(session, item):
         item.text_ja, item.text_en, item.reverse = text_ja, text_en, reverse
         return item

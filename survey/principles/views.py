@@ -16,6 +16,7 @@ from survey.principles.services import (
     PrincipleError,
     add_item,
     add_principle,
+    item_changed,
     ordered_principles,
     survey_by_name,
     update_item,
@@ -103,6 +104,10 @@ def edit_item(item_id: int) -> str | Response | tuple[str, int]:
     if form.validate_on_submit():
         begin_write(db.session)
         item = db.get_or_404(Item, item_id)
+        if not item_changed(item, form.text_ja.data, form.text_en.data, form.reverse.data):
+            db.session.rollback()
+            flash(_("Nothing was changed."), "info")
+            return redirect(url_for("principles.index"))
         try:
             saved = update_item(db.session, item, form.text_ja.data, form.text_en.data,
                                 form.reverse.data)

@@ -57,6 +57,12 @@ DELIMITERS = ",\t;"
 MAX_ID_LENGTH = 80
 MAX_VALUE_LENGTH = 100
 MAX_NAME_LENGTH = 100
+#: Group attributes a roster may have.  Reports break down by a handful; fifty is far beyond any
+#: real organisation and keeps a hostile file from giving one person a million attributes.
+MAX_ATTRIBUTES = 50
+MAX_COLUMNS = len(REQUIRED) + MAX_ATTRIBUTES
+#: Excel's own last row: a sheet claiming a row beyond it is not a spreadsheet Excel wrote.
+EXCEL_MAX_ROWS = 1_048_576
 #: A cell starting with one of these runs as a formula when the data is opened in a spreadsheet.
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 #: Unicode categories refused anywhere: controls, invisible format marks, surrogates, private use
@@ -254,9 +260,55 @@ def _delimiter(text: str) -> str:
     return best if first_line.count(best) else ","
 
 
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """How far an .xlsx archive may unpack, checked from its directory before anything is parsed.
+
+    openpyxl reads the shared strings and the styles whole into memory, so a small file whose
+    members unpack a thousandfold (a "zip bomb") would cost gigabytes before any row is seen.
+    A real roster's XML compresses about tenfold (a 199,000-row roster: 7 MB → 86 MB); zipfile
+    never inflates a member beyond the size its directory declares, so these checks bind.
+    """
+
+    sheet: int = 512 * 2**20
+    shared_strings: int = 128 * 2**20
+    other: int = 8 * 2**20
+    total: int = 640 * 2**20
+    ratio: int = 100  # uncompressed ÷ compressed, for members above ``ratio_floor``
+    ratio_floor: int = 2**20
+    members: int = 1000
+
+
+XLSX_LIMITS = ArchiveLimits()
+
+
+def check_archive(archive: zipfile.ZipFile, limits: ArchiveLimits = XLSX_LIMITS) -> None:
+    """Refuse (``xlsx_expands``) a workbook whose members unpack beyond ``limits``."""
+    members = archive.infolist()
+    if len(members) > limits.members:
+        raise RosterError("xlsx_expands", member=f"{len(members)} parts")
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(1, member.compress_size)
+        too_big = member.file_size > _member_limit(member.filename, limits)
+        if too_big or total > limits.total or (
+                member.file_size > limits.ratio_floor and ratio > limits.ratio):
+            raise RosterError("xlsx_expands", member=member.filename)
+
+
+def _member_limit(name: str, limits: ArchiveLimits) -> int:
+    if name.startswith("xl/worksheets/"):
+        return limits.sheet
+    return limits.shared_strings if name == "xl/sharedStrings.xml" else limits.other
+
+
 def _read_xlsx(data: bytes, max_rows: int) -> list[_Record]:
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise RosterError("not_xlsx")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_archive(archive)
+    except zipfile.BadZipFile:
+        raise RosterError("not_xlsx") from None
     from openpyxl import load_workbook
 
     try:
@@ -274,10 +326,22 @@ def _read_xlsx(data: bytes, max_rows: int) -> list[_Record]:
 
 
 def _xlsx_records(workbook: Any) -> Iterator[_Record]:
+    """The first sheet's rows, streamed, never wider than one column past the limit.
+
+    openpyxl pads a row up to its last cell and yields an empty row for every row number it
+    skips, so one cell claimed at XFD1048576 (or at row 10¹²) would make billions of cells:
+    the bounds keep the work proportional to what a roster can hold.
+    """
     sheet = workbook.worksheets[0]
     sheet.reset_dimensions()  # some writers store wrong dimensions; read what is there
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = [_as_text(value) for value in values]
+    rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, max_row=EXCEL_MAX_ROWS, values_only=True)
+    for number, values in enumerate(rows, start=1):
+        if values.count(None) == len(values):  # in C: a million skipped rows cost little
+            continue
+        width = len(values)
+        while values[width - 1] is None:  # the padding up to max_col
+            width -= 1
+        cells = [_as_text(value) for value in values[:width]]
         while cells and not cells[-1].strip():
             cells.pop()
         yield _Record(number, cells)
@@ -328,6 +392,8 @@ def _header(record: _Record) -> dict[str, str]:
     cells = list(record.cells)
     while cells and not cells[-1].strip():  # empty trailing columns that Excel leaves behind
         cells.pop()
+    if len(cells) > MAX_COLUMNS:
+        raise RosterError("too_many_columns", row=record.row, max=MAX_ATTRIBUTES)
     labels: dict[str, str] = {}
     written: dict[str, str] = {}
     for index, cell in enumerate(cells):

@@ -171,6 +171,17 @@ def size_warnings(rows: Sequence[dict[str, str]], k: int) -> list[RosterWarning]
     return warnings
 
 
+def current_warnings(session: Session) -> list[RosterWarning]:
+    """The size warnings of the roster as it stands, for the roster page.
+
+    They are worked out from the database on every visit instead of being carried in a flash
+    message: a roster with many small groups would otherwise put kilobytes of text into the
+    session cookie, which browsers refuse beyond 4 KB.
+    """
+    rows = session.scalars(select(Person.attributes).where(Person.active.is_(True))).all()
+    return size_warnings([attributes or {} for attributes in rows], current_thresholds(session).k)
+
+
 def roster_overview(session: Session) -> RosterOverview:
     """Active and inactive counts, the number of groups per attribute among active people, and
     how many of them hold a concurrent post."""
@@ -214,6 +225,13 @@ def _reason(error: RosterError) -> str:
             "the file is neither UTF-8 nor Shift_JIS (CP932); in Excel, save it as "
             "\"CSV UTF-8\""),
         "not_xlsx": lambda: _("the file is named .xlsx but is not an Excel workbook"),
+        "xlsx_expands": lambda: _(
+            "the workbook unpacks to far more data than a roster holds (%(member)s), so it was "
+            "not opened; save the sheet again as a new workbook or as CSV",
+            member=p.get("member")),
+        "too_many_columns": lambda: _(
+            "the file has more than %(max)s group attribute columns; keep only the columns "
+            "reports break down by", max=p.get("max")),
         "malformed": lambda: _("the CSV cannot be read here (check the quotation marks)"),
         "empty": lambda: _("the file contains no people (it is empty or has only a header row)"),
         "empty_column_name": lambda: _("this column has no name in the header row"),

@@ -6,11 +6,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from survey import audit
 from survey.auth.access import roles_required
 from survey.db import begin_write, db
+from survey.errors import render_error
+from survey.input_guard import UPLOAD_ENVELOPE, accepts_large_body, may_use
 from survey.models import Role
 from survey.roster.forms import RosterUploadForm
 from survey.roster.labels import attribute_labels
@@ -18,6 +21,7 @@ from survey.roster.parsing import RosterError, check_size, parse_hierarchy, pars
 from survey.roster.services import (
     ImportSummary,
     concurrent_message,
+    current_warnings,
     generated_ids_message,
     import_roster,
     message,
@@ -32,6 +36,7 @@ bp = Blueprint("roster", __name__)
 
 @bp.route("/roster", methods=["GET", "POST"])
 @roles_required(Role.ADMIN, Role.HR)
+@accepts_large_body("ROSTER_MAX_BYTES", envelope=UPLOAD_ENVELOPE)
 def upload() -> str | Response | tuple[str, int]:
     """Show the roster's size and groups; import an uploaded roster file all or nothing."""
     form = RosterUploadForm()
@@ -47,6 +52,16 @@ def upload() -> str | Response | tuple[str, int]:
     if units is not None and sum(units):
         flash(units_message(*units), "info")
     return redirect(url_for("roster.upload"))
+
+
+@bp.errorhandler(413)
+def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
+    """An upload over the limit: the roster page says which limit, to those who may see it."""
+    if not may_use(upload):
+        return render_error(413)
+    limit = current_app.config["ROSTER_MAX_BYTES"]
+    return _page(RosterUploadForm(formdata=None),
+                 error=message(RosterError("too_large", limit_mb=max(1, limit // 2**20)))), 413
 
 
 def _import(storage: FileStorage, hierarchy: list[str] | None) -> ImportSummary:
@@ -66,11 +81,14 @@ def _import(storage: FileStorage, hierarchy: list[str] | None) -> ImportSummary:
 
 def _page(form: RosterUploadForm, error: str | None = None) -> str:
     overview = roster_overview(db.session)
+    warnings = [warning_message(warning) for warning in current_warnings(db.session)]
     return render_template("roster/upload.html", form=form, error=error, overview=overview,
-                           attribute_labels=attribute_labels(db.session, overview.groups))
+                           attribute_labels=attribute_labels(db.session, overview.groups),
+                           warnings=warnings)
 
 
 def _flash_summary(summary: ImportSummary) -> None:
+    """Counts only: the warnings are shown by the roster page itself (see current_warnings)."""
     flash(_("Roster imported: %(created)s added, %(updated)s updated, %(deactivated)s "
             "deactivated; %(active)s people are active.", created=summary.created,
             updated=summary.updated + summary.reactivated, deactivated=summary.deactivated,
@@ -79,5 +97,3 @@ def _flash_summary(summary: ImportSummary) -> None:
         flash(generated_ids_message(summary.generated_ids), "info")
     if summary.concurrent:
         flash(concurrent_message(summary.concurrent), "info")
-    for warning in summary.warnings:
-        flash(warning_message(warning), "warning")
