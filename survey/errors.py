@@ -47,7 +47,7 @@ def init_errors(app: Flask) -> None:
         cause = cause_of(error)
         if cause is not None:
             return _unavailable(cause, error)
-        app.logger.error("unhandled %s on request", type(error).__name__)
+        app.logger.error("unhandled %s on request", type(error).__name__, exc_info=error)
         return render_error(500)
 
     install_read_retry(app)

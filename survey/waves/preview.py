@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from survey.waves.cells import GENERALISED, CellKey, UnitPath, unit_path
+from survey.waves.cells import GENERALISED, CellKey, UnitFold, UnitPath, unit_path
 from survey.waves.design import CONCURRENT, CellDesign, ConcurrentRule, Member, design_cells
 
 
@@ -95,11 +95,12 @@ def preview(
     design, keys = design_cells(members, hierarchy, secondary, k, rule)
     coverage = tuple(_attribute(members, hierarchy, name, k, name in design.secondary, keys)
                      for name in candidates if name not in hierarchy)
-    return CellPreview(len(members), k, design, _units(members, design),
+    return CellPreview(len(members), k, design, _units(members, design, k),
                        coverage, _concurrent(members, design, keys), len(set(keys)))
 
 
-def _units(members: Sequence[Member], design: CellDesign) -> tuple[UnitLine, ...]:
+def _units(members: Sequence[Member], design: CellDesign, k: int) -> tuple[UnitLine, ...]:
+    """Every unit of the roster, with how it will be reported and where its people go."""
     sizes: Counter[UnitPath] = Counter()
     for member in members:
         path = unit_path(member.attributes, design.hierarchy)
@@ -112,11 +113,18 @@ def _units(members: Sequence[Member], design: CellDesign) -> tuple[UnitLine, ...
         if fold is None:
             status, into = UnitStatus.OWN, ()
         else:
-            status = UnitStatus.PROTECTS if fold.protects and fold.path == path else \
-                UnitStatus.SMALL
-            into = fold.into
+            small = sizes[path] < k
+            status = UnitStatus.SMALL if small or not fold.protects else UnitStatus.PROTECTS
+            into = _destination(fold.into, folds)
         lines.append(UnitLine(path, design.hierarchy[len(path) - 1], sizes[path], status, into))
     return tuple(lines)
+
+
+def _destination(into: UnitPath, folds: dict[UnitPath, UnitFold]) -> UnitPath:
+    """Where a folded unit's people are finally stored: follow folds up to a kept unit."""
+    while into in folds:
+        into = folds[into].into
+    return into
 
 
 def _attribute(members: Sequence[Member], hierarchy: Sequence[str], name: str, k: int,
