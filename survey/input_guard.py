@@ -97,7 +97,8 @@ def reject_nul_characters() -> None:
     """``before_request`` hook: 400 when any query or form value (or key) contains NUL."""
     for source in (request.args, request.form):
         for key, values in source.lists():
-            if "\x00" in key or any("\x00" in value for value in values):
+            # A multipart part may come without a name or value: None, not text.
+            if "\x00" in (key or "") or any("\x00" in (value or "") for value in values):
                 abort(400)
 
 

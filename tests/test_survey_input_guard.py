@@ -124,3 +124,11 @@ def test_ids_beyond_the_database_range_are_404(
         assert response.status_code == 404, (method, path, response.status_code)
     largest = f"/admin/waves/{2**31 - 1}/invitations.csv"
     assert client.get(largest).status_code in (302, 403, 404)  # still routed, no error
+
+
+def test_a_multipart_part_without_a_name_is_no_server_error(client) -> None:
+    """Found by the upload fuzzer: a part with no name made the NUL check raise (500)."""
+    body = (b"--b\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n"
+            b"--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\ny\r\n--b--\r\n")
+    reply = client.post("/login", data=body, content_type="multipart/form-data; boundary=b")
+    assert reply.status_code < 500

@@ -40,7 +40,7 @@ def test_the_default_store_is_shared_by_worker_processes(
     make_app: Callable[..., Flask], database_url: str, tmp_path: Path,
 ) -> None:
     """Two failed tries here, two in another process: the fourth is over a limit of three."""
-    settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_LOGIN": "3 per minute",
+    settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_LOGIN": "3 per day",
                 "RATELIMIT_STORAGE_URI": ratelimit_storage_url(
                     "sqlite:///" + str(tmp_path / "db.sqlite3"), str(tmp_path))}
     assert failed_logins(make_app(**settings).test_client(), 2) == [200, 200]
@@ -66,7 +66,7 @@ def test_failed_tries_are_limited_per_account_across_addresses(
     make_app: Callable[..., Flask], make_user: Callable[..., Any], tmp_path: Path,
 ) -> None:
     app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="100 per minute",
-                   RATELIMIT_LOGIN_ACCOUNT="3 per minute", PROXY_FIX=1,
+                   RATELIMIT_LOGIN_ACCOUNT="3 per day", PROXY_FIX=1,
                    RATELIMIT_STORAGE_URI=f"naranu+sqlite:///{tmp_path / 'counters'}")
     user = make_user("hr")
     client = app.test_client()
