@@ -72,7 +72,9 @@ class Layout:
 NARROW = Layout("narrow", 320, 12)
 #: A desktop card (A4 in the PDF); a trend chart sits in half a card, see ``trend_chart``.
 WIDE = Layout("wide", 720, 13)
-#: Which layouts to draw (the PDF sets ``(WIDE,)``: paper has one width).
+#: A4 less its margins; trend charts sit two abreast on paper, see ``trend_chart``.
+PRINT = Layout("wide", 700, 12)
+#: Which layouts to draw (the PDF sets ``(PRINT,)``: paper has one width).
 LAYOUTS: ContextVar[tuple[Layout, ...]] = ContextVar("layouts", default=(NARROW, WIDE))
 
 _RC = {
@@ -215,12 +217,14 @@ def trend_chart(chart_id: str, title: str, alt: str, series: TrendSeries,
                 y_label: str, y_range: tuple[float, float] = (0, 100)) -> Chart:
     """Score per closed wave with its 95% interval band and dated intervention markers.
 
-    On a desktop two trend charts share a card, so the wide drawing is half a card wide.
+    Two trend charts share a desktop card (at 1000 px and wider) and sit two abreast on paper,
+    so their wide drawing is drawn for that column, not for the whole card.
     """
     def draw(layout: Layout) -> Figure:
         left = text_width("-100", layout.text) + 2.2 * layout.text
         right = text_width("2026-08", layout.text) / 2 + 4
-        fig = _figure(layout, layout.width * 0.6, left=left, bottom=2.2 * layout.text,
+        height = max(layout.width * 0.42, 16 * layout.text)
+        fig = _figure(layout, height, left=left, bottom=2.2 * layout.text,
                       top=1.8 * layout.text, right=right)
         ax = fig.add_subplot()
         shown = [i for i, v in enumerate(series.values) if v is not None]
@@ -240,8 +244,9 @@ def trend_chart(chart_id: str, title: str, alt: str, series: TrendSeries,
         _markers(ax, markers, layout, room, ax.get_xlim())
         return fig
 
+    column = {WIDE.width: 520, PRINT.width: PRINT.width / 2 - 12}
     svgs = _draw(chart_id, title, alt, draw,
-                 [Layout(lay.name, 520, lay.text) if lay is WIDE else lay
+                 [Layout(lay.name, column.get(lay.width, lay.width), lay.text)
                   for lay in LAYOUTS.get()])
     rows = tuple(
         (wave, date.isoformat(), _fmt(v), f"{_fmt(lo)}–{_fmt(hi)}" if v is not None else "", note)
@@ -314,7 +319,7 @@ def distribution_chart(chart_id: str, title: str, alt: str,
     def draw(layout: Layout) -> Figure:
         size = layout.text
         row = 3.3 * size
-        legend_rows = 1 if layout is WIDE else 3
+        legend_rows = 3 if layout is NARROW else 1
         fig = _figure(layout, row * len(lines) + (legend_rows * 1.8 + 2.6) * size,
                       left=size, bottom=2.4 * size, top=legend_rows * 1.8 * size + size,
                       right=1.6 * size)
@@ -338,7 +343,7 @@ def distribution_chart(chart_id: str, title: str, alt: str,
         ax.set_xticks([-100, -50, 0, 50, 100], ["100%", "50%", "0", "50%", "100%"])
         _style_axes(ax, layout, "x")
         ax.spines["left"].set_visible(False)
-        fig.legend(ncols=5 if layout is WIDE else 2, loc="upper left", frameon=False,
+        fig.legend(ncols=2 if layout is NARROW else 5, loc="upper left", frameon=False,
                    bbox_to_anchor=(0, 1.0), fontsize=size, handlelength=1.0,
                    columnspacing=0.8, handletextpad=0.4)
         return fig
