@@ -272,8 +272,9 @@ def participation_chart(chart_id: str, title: str, alt: str, waves: Sequence[str
 
     def draw(layout: Layout) -> Figure:
         size = layout.text
-        label_room = min(layout.width * 0.34, max(text_width(w, size) for w in waves) + 8)
-        value_room = max(text_width(v, size) for v in values) + 8
+        label_room = min(layout.width * 0.34,
+                         max((text_width(w, size) for w in waves), default=0) + 8)
+        value_room = max((text_width(v, size) for v in values), default=0) + 8
         row = 2.1 * size
         fig = _figure(layout, row * len(waves) + 4.2 * size, left=label_room,
                       bottom=3.4 * size, top=0.5 * size, right=value_room)

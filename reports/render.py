@@ -202,7 +202,9 @@ def _distribution_chart(report: QuarterReport, titles: dict[str, str],
 def report_charts(report: QuarterReport, titles: dict[str, str],
                   items: dict[int, str]) -> dict[str, Any]:
     """Every chart of the report (none when the quarter has no closed wave)."""
-    out: dict[str, Any] = {"participation": _participation_chart(report), "trends": {}}
+    out: dict[str, Any] = {"trends": {},
+                           "participation": _participation_chart(report)
+                           if report.participation else None}
     if report.wave is None:
         return out
     for code, section in report.sections.items():

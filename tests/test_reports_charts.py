@@ -58,7 +58,7 @@ def test_long_labels_are_cut_to_fit_the_drawing() -> None:
 
 def test_participation_chart_says_why_a_round_has_no_rate() -> None:
     chart = charts.participation_chart(
-        "p", "Response rate", "2 rounds", ["2026-02 pulse", "2026年5月 全職員 パルスサーベイ（第2回）"],
+        "p", "Response rate", "2 rounds", ["2026-02 pulse", "2026年5月 全職員パルス（第2回）"],
         [0.7, None], [(70, 100), (None, None)], ("Round", "Resp", "Inv", "Rate"), "%",
         ["", "open"])
     narrow, _wide = _check(chart)
@@ -114,3 +114,8 @@ def test_svg_ids_do_not_collide_between_charts() -> None:
     ids = lambda c: {e.get("id") for svg in c.svgs  # noqa: E731
                      for e in ET.fromstring(str(svg)).iter() if e.get("id")}
     assert not ids(one) & ids(two)
+
+
+def test_a_participation_chart_without_rounds_still_draws() -> None:
+    chart = charts.participation_chart("p", "t", "a", [], [], [], ("a",) * 4, "%")
+    assert len(chart.svgs) == 2 and chart.rows == ()
