@@ -120,6 +120,21 @@ def test_wave_page_shows_rate_while_open_and_no_figures(
     assert client.get("/reports/waves/9999").status_code == 404
 
 
+def test_leadership_reaches_an_open_round_of_a_quarter_that_has_a_closed_one(
+        seeded: Flask, login: Callable[[str], FlaskClient],
+        open_wave: Callable[..., tuple]) -> None:
+    from reports.quarters import quarter_of
+    from survey.waves.services import today
+
+    wave_id, _links = open_wave(label="open-in-quarter", roster=False)
+    quarter = quarter_of(today()).label
+    client = login("leadership")
+    page = client.get(f"/reports/{quarter}?lang=en").get_data(as_text=True)
+    assert "This quarter has no closed round yet" not in page  # it has one
+    assert f'href="/reports/waves/{wave_id}"' in page
+    assert f'href="/reports/waves/{wave_id}"' in client.get("/reports/").get_data(as_text=True)
+
+
 def test_log_an_intervention(seeded: Flask, login: Callable[[str], FlaskClient]) -> None:
     client = login("leadership")
     response = client.post("/reports/interventions?lang=en", data={
