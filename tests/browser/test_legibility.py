@@ -164,7 +164,7 @@ def walks(site: Any, browser: Any, axe_source: str) -> Iterator[Callable[[str, s
         context = browser.new_context(viewport={"width": width, "height": height},
                                       locale=locale, is_mobile=width < 600,
                                       has_touch=width < 600)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(30_000)  # two engineers' suites may share the cores
         contexts.append(context)
         return context.new_page()
 
