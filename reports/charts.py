@@ -21,6 +21,7 @@ Colours are the Okabe–Ito palette (Okabe & Ito 2008), safe for colour-blind re
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import re
@@ -117,19 +118,26 @@ class Marker:
     label: str
 
 
+@functools.lru_cache(maxsize=4096)
 def text_width(text: str, size: float) -> float:
-    """Width in pixels of ``text`` set in IPAexGothic at ``size`` pixels."""
+    """Width in pixels of ``text`` set in IPAexGothic at ``size`` pixels (labels repeat)."""
     prop = FontProperties(family=FONT_FAMILY, size=size)
     return _MEASURE.get_text_width_height_descent(text, prop, ismath=False)[0]
 
 
 def fit(text: str, size: float, room: float) -> str:
-    """``text`` shortened with an ellipsis until it is at most ``room`` pixels wide."""
+    """``text`` shortened with an ellipsis until it is at most ``room`` pixels wide.
+
+    The longest prefix that fits is found by bisection: a measurement costs a glyph layout.
+    """
     if text_width(text, size) <= room:
         return text
-    while text and text_width(text + "…", size) > room:
-        text = text[:-1]
-    return text.rstrip() + "…"
+    low, high = 0, len(text)  # text[:low] + "…" fits (or low is 0); text[:high] + "…" does not
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if text_width(text[:middle] + "…", size) <= room \
+            else (low, middle)
+    return text[:low].rstrip() + "…"
 
 
 def _figure(layout: Layout, height: float, left: float, bottom: float, top: float,
