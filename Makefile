@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app app
 STAMP := $(VENV)/.installed-dev
+AXE := node_modules/axe-core/axe.min.js
 
 .PHONY: run serve test test-postgres lint translations install install-dev db demo clean bench
 
@@ -21,7 +22,12 @@ $(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
-install-dev: $(STAMP)
+install-dev: $(STAMP) $(AXE)
+
+# axe-core for the browser tests' accessibility checks (tests/browser), pinned in package-lock.json.
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 translations: $(VENV)/.installed
 	$(BIN)/python -m survey.i18n
@@ -58,4 +64,4 @@ bench: install-dev
 	$(BIN)/python bench/report_stats.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules

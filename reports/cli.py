@@ -1,4 +1,9 @@
-"""``flask --app app report QUARTER --format html|json|pdf --out PATH``."""
+"""``flask --app app report QUARTER --format html|json|pdf --out PATH [--by ATTRIBUTE]``.
+
+Bad input (an unknown quarter, a breakdown the quarter's rounds do not carry, a path that
+cannot be written) exits non-zero with one line on stderr and writes nothing: a script must
+not mistake a department report for the ``--by job_grade`` report it asked for.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from reports.quarterly import QuarterReport
 from reports.serialise import report_json
 from reports.service import quarter_report
 from survey.db import db
@@ -26,15 +32,25 @@ def report_command(quarter: str, fmt: str, out_path: str, breakdown: str | None)
         report = quarter_report(db.session, quarter, breakdown)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
+    if breakdown is not None and report.wave is not None and breakdown not in report.attributes:
+        known = ", ".join(report.attributes) or "none"
+        raise click.ClickException(
+            f"{quarter} cannot be broken down by {breakdown!r} (attributes: {known})")
     target = Path(out_path)
-    if fmt == "json":
-        target.write_text(json.dumps(report_json(report), ensure_ascii=False, indent=2,
-                                     default=str), encoding="utf-8")
-    else:
-        from reports.render import render_report_html, render_report_pdf
-
-        if fmt == "html":
-            target.write_text(render_report_html(report), encoding="utf-8")
-        else:
-            target.write_bytes(render_report_pdf(report))
+    try:
+        target.write_bytes(_content(report, fmt))
+    except OSError as error:
+        raise click.ClickException(f"cannot write {target}: {error.strerror}") from None
     click.echo(f"wrote {fmt} report for {report.quarter.label} to {target}")
+
+
+def _content(report: QuarterReport, fmt: str) -> bytes:
+    """The report in ``fmt``, as the bytes of the file."""
+    if fmt == "json":
+        return json.dumps(report_json(report), ensure_ascii=False, indent=2,
+                          default=str).encode("utf-8")
+    from reports.render import render_report_html, render_report_pdf
+
+    if fmt == "html":
+        return render_report_html(report).encode("utf-8")
+    return render_report_pdf(report)

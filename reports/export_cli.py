@@ -1,6 +1,10 @@
 """``flask --app app export --wave WAVE_ID --format csv|xlsx --kind responses|aggregate
 [--comments] [--lang ja|en] --out PATH``: the scriptable twin of the HR export page.
 
+``--format csv`` writes a zip: each table as a plain CSV and their ``datapackage.json``
+(notes, column labels and types), as the HR page's download does; ``--format xlsx`` writes a
+workbook with a ``notes`` sheet.
+
 ``--lang`` picks the language of the file's notes, column labels and reasons (Japanese by
 default, like the app); the column keys that scripts read are English in both languages.
 Messages on the terminal stay English, like the app's other commands.

@@ -134,7 +134,7 @@ def _signed(value: float) -> str:
 
 
 def _titles(codes: tuple[str, ...], title_of: Callable[[str], str]) -> str:
-    return _(", ").join(_("“%(title)s”", title=title_of(c)) for c in codes)
+    return _(", ").join(_('"%(title)s"', title=title_of(c)) for c in codes)
 
 
 def finding_text(finding: Finding, title_of: Callable[[str], str]) -> str:
@@ -142,13 +142,13 @@ def finding_text(finding: Finding, title_of: Callable[[str], str]) -> str:
     v = finding.values
     title = title_of(finding.codes[0]) if finding.codes else ""
     if finding.kind == "change":
-        return _("“%(title)s”: score %(before)s → %(after)s (%(diff)s pt, significant change); "
+        return _('"%(title)s": score %(before)s → %(after)s (%(diff)s pt, significant change); '
                  "favourable people (average ≥ 4) %(fav_before)s%% → %(fav_after)s%%.",
                  title=title, before=f"{v['before']:.0f}", after=f"{v['after']:.0f}",
                  diff=_signed(v["diff"]), fav_before=f"{v['fav_before']:.0f}",
                  fav_after=f"{v['fav_after']:.0f}")
     if finding.kind == "no_meaningful_change":
-        return _("“%(title)s”: %(diff)s pt since the previous quarter — no meaningful change "
+        return _('"%(title)s": %(diff)s pt since the previous quarter — no meaningful change '
                  "(below the practical size of %(threshold)s pt).", title=title,
                  diff=_signed(v["diff"]), threshold=f"{v['threshold']:.0f}")
     if finding.kind == "not_detectable":
@@ -157,7 +157,7 @@ def finding_text(finding: Finding, title_of: Callable[[str], str]) -> str:
         return _("Too few responses to test for a change in %(titles)s.",
                  titles=_titles(finding.codes, title_of))
     if finding.kind == "group_change":
-        return _("%(group)s: “%(title)s” moved %(diff)s pt since the previous quarter "
+        return _('%(group)s: "%(title)s" moved %(diff)s pt since the previous quarter '
                  "(significant change).", group=v["group"], title=title,
                  diff=_signed(v["diff"]))
     return _other_text(finding, title_of)
@@ -184,12 +184,12 @@ def _other_text(finding: Finding, title_of: Callable[[str], str]) -> str:
             text += " " + _("The previous round: %(rate)s%%.", rate=f"{100 * v['previous']:.0f}")
         return text
     if finding.kind == "extremes":
-        return _("Highest score this quarter: “%(high)s” (%(high_score)s); lowest: “%(low)s” "
+        return _('Highest score this quarter: "%(high)s" (%(high_score)s); lowest: "%(low)s" '
                  "(%(low_score)s).", high=title_of(finding.codes[0]),
                  high_score=f"{v['high']:.0f}", low=title_of(finding.codes[1]),
                  low_score=f"{v['low']:.0f}")
     if finding.kind == "driver":
-        return _("Of the principles, “%(title)s” is most closely linked to recommending this "
+        return _('Of the principles, "%(title)s" is most closely linked to recommending this '
                  "workplace (%(share)s%% of the explained variance, R² = %(r2)s).",
                  title=title_of(finding.codes[0]), share=f"{v['share']:.0f}",
                  r2=f"{v['r2']:.2f}")

@@ -10,9 +10,8 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
-from reports.exports import ExportError, make_export
+from reports.exports import ExportError, closed_waves, make_export
 from reports.exports.forms import ExportForm
 from survey.auth.access import roles_required
 from survey.db import begin_write, db
@@ -25,24 +24,22 @@ hr_only = roles_required(Role.HR)
 @bp.get("/")
 @hr_only
 def home() -> str:
-    """Closed waves that can be exported."""
-    waves = list(db.session.scalars(
-        select(Wave).where(Wave.closed.is_(True)).order_by(Wave.closes_on.desc())))
-    forms = {wave.id: export_form(wave.id) for wave in waves}
-    return render_template("hr/home.html", waves=waves, forms=forms)
+    """Closed waves that can be exported, and one form to export any of them."""
+    waves = closed_waves(db.session)
+    return render_template("hr/home.html", waves=waves, form=export_form(waves))
 
 
-@bp.post("/waves/<int:wave_id>/export")
+@bp.post("/export")
 @hr_only
-def export(wave_id: int) -> Response:
+def export() -> Response:
     """Download one export of a closed wave."""
-    form = export_form(wave_id)
+    form = export_form(closed_waves(db.session))
     if not form.validate_on_submit():
         flash(_("Choose what to export and the format."), "error")
         return redirect(url_for("hr.home"))
     begin_write(db.session)
     try:
-        made = make_export(db.session, wave_id, form.kind.data, form.fmt.data,
+        made = make_export(db.session, form.wave.data, form.kind.data, form.fmt.data,
                            comments=form.comments.data, role=str(current_user.role),
                            actor_id=int(current_user.id), lang=export_language())
     except ExportError as error:
@@ -60,9 +57,11 @@ def export_language() -> str:
     return str(get_locale() or "ja")
 
 
-def export_form(wave_id: int) -> ExportForm:
-    """The export form of one wave (a prefix keeps field ids unique on the page)."""
-    return ExportForm(prefix=f"w{wave_id}")
+def export_form(waves: list[Wave]) -> ExportForm:
+    """The export form offering ``waves`` (newest first, the first one preselected)."""
+    form = ExportForm()
+    form.wave.choices = [(w.id, f"{w.label} ({w.closes_on.isoformat()})") for w in waves]
+    return form
 
 
 def _export_message(code: str) -> str:

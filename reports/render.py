@@ -78,14 +78,21 @@ def label_word(change: Change | None) -> str:
             "no change detectable": _("no change detectable")}[change.label.label]
 
 
+#: Heatmap ramp in two halves that skip the mid blues: no mid blue carries 4.5:1 (WCAG AA)
+#: with either dark or white text, so the light half takes dark text (at least 7.9:1) and the
+#: dark half white text (at least 4.9:1); ``tests/test_reports_render.py`` checks every score.
+HEAT_LIGHT = ((0xEE, 0xF4, 0xFB), (0x8F, 0xB8, 0xDE), "#1b1f24")
+HEAT_DARK = ((0x3A, 0x74, 0xA8), (0x0B, 0x4F, 0x8A), "#ffffff")
+
+
 def heat_style(score: float | None) -> str:
-    """Inline style of a heatmap cell: light to dark blue with a readable text colour."""
+    """Inline style of a heatmap cell: light to dark blue with a text colour that reads."""
     if score is None:
         return ""
     t = min(max((score - 30) / 50, 0.0), 1.0)
-    light, dark = (0xEE, 0xF4, 0xFB), (0x0B, 0x4F, 0x8A)
-    rgb = "".join(f"{round(a + (b - a) * t):02x}" for a, b in zip(light, dark, strict=True))
-    return f"background:#{rgb};color:{'#ffffff' if t > 0.55 else '#1b1f24'}"
+    (start, end, ink), u = (HEAT_LIGHT, 2 * t) if t < 0.5 else (HEAT_DARK, 2 * t - 1)
+    rgb = "".join(f"{round(a + (b - a) * u):02x}" for a, b in zip(start, end, strict=True))
+    return f"background:#{rgb};color:{ink}"
 
 
 def principle_titles(report: QuarterReport) -> dict[str, str]:
@@ -94,12 +101,38 @@ def principle_titles(report: QuarterReport) -> dict[str, str]:
 
 
 def item_labels(report: QuarterReport) -> dict[int, str]:
-    """Localised item wording of every item the report shows."""
+    """Localised short label of every item the report shows (see :func:`short_labels`)."""
     ids = [i.item_id for s in report.sections.values() for i in s.items]
     if not ids:
         return {}
-    rows = db.session.scalars(select(Item).where(Item.id.in_(ids)))
-    return {row.id: localized(row.text_ja, row.text_en) for row in rows}
+    rows = list(db.session.scalars(select(Item).where(Item.id.in_(ids))))
+    return dict(zip([row.id for row in rows],
+                    short_labels([localized(row.text_ja, row.text_en) for row in rows]),
+                    strict=True))
+
+
+def short_labels(texts: list[str]) -> list[str]:
+    """Item wordings without the lead-in they all share ("In the last month, …").
+
+    Items of a pulse survey often open alike, so labels cut to fit a chart would all read the
+    same; what tells them apart comes after the shared opening clause.  Only a whole clause
+    (up to a comma) is dropped, and only when at least two items share it.
+    """
+    if len(texts) < 2:
+        return texts
+    lead = texts[0]
+    for text in texts[1:]:
+        while not text.startswith(lead):
+            lead = lead[:-1]
+    cut = max(lead.rfind(", "), lead.rfind("、"))
+    if cut < 0:
+        return texts
+    size = cut + (2 if lead[cut] == "," else 1)
+    return [_capitalise(t[size:]) if t[size:].strip() else t for t in texts]
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _trend_chart(chart_id: str, title: str, section: MeasureSection, report: QuarterReport,
@@ -139,7 +172,15 @@ def _participation_chart(report: QuarterReport) -> charts.Chart:
     return charts.participation_chart(
         "participation-chart", _("Response rate per round"), alt, waves, rates,
         [(d.n, d.invited) for _w, d in report.participation],
-        (_("Round"), _("Responses"), _("Invited"), _("Response rate")), _("Response rate (%)"))
+        (_("Round"), _("Responses"), _("Invited"), _("Response rate")), _("Response rate (%)"),
+        [_rate_note(w.closed, d.rate) for w, d in report.participation])
+
+
+def _rate_note(closed: bool, rate: float | None) -> str:
+    """What a round's bar says besides its rate: still open, or why there is no rate."""
+    if closed:
+        return "" if rate is not None else _("suppressed")
+    return _("open, fewer than k answers so far") if rate is None else _("open")
 
 
 def _distribution_chart(report: QuarterReport, titles: dict[str, str],
@@ -147,10 +188,10 @@ def _distribution_chart(report: QuarterReport, titles: dict[str, str],
     groups = []
     for code, section in report.sections.items():
         rows = []
-        for number, item in enumerate(section.items, start=1):
+        for item in section.items:
             note = "" if item.counts else _("suppressed: %(reason)s",
                                             reason=reason_text(item.figure.decision.reason_code))
-            rows.append((f"Q{number} {items.get(item.item_id, '')}", item.counts, note))
+            rows.append((items.get(item.item_id, ""), item.counts, note))
         if rows:
             groups.append((titles[code], rows))
     if not groups:
@@ -166,7 +207,9 @@ def _distribution_chart(report: QuarterReport, titles: dict[str, str],
 def report_charts(report: QuarterReport, titles: dict[str, str],
                   items: dict[int, str]) -> dict[str, Any]:
     """Every chart of the report (none when the quarter has no closed wave)."""
-    out: dict[str, Any] = {"participation": _participation_chart(report), "trends": {}}
+    out: dict[str, Any] = {"trends": {},
+                           "participation": _participation_chart(report)
+                           if report.participation else None}
     if report.wave is None:
         return out
     for code, section in report.sections.items():
@@ -234,23 +277,30 @@ def font_face_css() -> str:
                     '{ font-family: "IPAexGothic"; }')
 
 
+#: PDF/UA-1 (ISO 14289-1): a tagged PDF whose structure (headings, lists, tables, figures with
+#: their text alternative) and language screen readers can use; checked by page-validation in
+#: ``tests/test_reports_render.py``.
+PDF_VARIANT = "pdf/ua-1"
+
+
 def render_report_pdf(report: QuarterReport, lang: str | None = None) -> bytes:
-    """The same report as a PDF (A4, print stylesheet, Japanese font embedded)."""
+    """The same report as a tagged PDF (A4, print stylesheet, Japanese font embedded)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    token = charts.SVG_TEXT.set("none")
+    token = charts.LAYOUTS.set((charts.PRINT,))  # paper has one width
     try:
         with _request_context(lang):
             html = _render("reports/document.html", report, inline_css=None, pdf=True)
     finally:
-        charts.SVG_TEXT.reset(token)
+        charts.LAYOUTS.reset(token)
     fonts = FontConfiguration()
     sheets = [CSS(filename=str(STATIC / name), font_config=fonts)
               for name in ("naranu.css", "report.css")]
     sheets.append(CSS(string=font_face_css(), font_config=fonts))
     started = time.perf_counter()
-    pdf = HTML(string=html, base_url=str(STATIC)).write_pdf(stylesheets=sheets, font_config=fonts)
+    pdf = HTML(string=html, base_url=str(STATIC)).write_pdf(
+        stylesheets=sheets, font_config=fonts, pdf_variant=PDF_VARIANT)
     TIMINGS.extra["weasyprint_s"] = TIMINGS.extra.get("weasyprint_s", 0.0) + \
         time.perf_counter() - started
     return pdf

@@ -62,9 +62,8 @@ def test_no_token_ip_or_answer_in_any_log_line(app: Flask, client, open_wave, lo
     admin = login("admin")
     admin.post(f"/admin/waves/{wave_id}/close", environ_base=environ)
     hr = login("hr")
-    hr.post(f"/hr/waves/{wave_id}/export", environ_base=environ,
-            data={f"w{wave_id}-kind": "responses", f"w{wave_id}-fmt": "csv",
-                  f"w{wave_id}-comments": "y"})
+    hr.post("/hr/export", environ_base=environ,
+            data={"wave": wave_id, "kind": "responses", "fmt": "csv", "comments": "y"})
     text = log_text(caplog)
     assert caplog.records, "nothing was captured: the test would prove nothing"
     for token in tokens:

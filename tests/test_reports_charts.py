@@ -1,8 +1,13 @@
-"""Charts: valid inline SVG with a text alternative and a data table (no app, no database)."""
+"""Charts: valid inline SVG with a text alternative and a data table (no app, no database).
+
+Each chart is drawn once per layout (phone and wide); every drawing keeps its text as
+``<text>`` set at no less than 11 px at the width it is drawn for.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 
 from reports import charts
@@ -10,16 +15,66 @@ from reports import charts
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def _check(chart: charts.Chart) -> ET.Element:
-    root = ET.fromstring(str(chart.svg))
-    assert root.tag == f"{SVG}svg"
-    assert root.get("role") == "img"
-    title = root.find(f"{SVG}title")
-    assert title is not None and chart.alt in title.text
-    assert root.get("aria-labelledby") == title.get("id")
-    assert all(chart.id in (e.get("id") or chart.id) for e in root.iter())  # ids are prefixed
+MIN_TEXT_PX = 11
+
+
+def _check(chart: charts.Chart) -> list[ET.Element]:
+    roots = [ET.fromstring(str(svg)) for svg in chart.svgs]
+    assert [r.get("class").split()[-1] for r in roots] == ["chart-narrow", "chart-wide"]
+    for root in roots:
+        assert root.tag == f"{SVG}svg"
+        assert root.get("role") == "img"
+        title = root.find(f"{SVG}title")
+        assert title is not None and chart.alt in title.text
+        assert root.get("aria-labelledby") == title.get("id")
+        assert all(chart.id in (e.get("id") or chart.id) for e in root.iter())  # ids prefixed
+        _check_text(root)
     assert chart.rows and all(len(row) == len(chart.columns) for row in chart.rows)
-    return root
+    return roots
+
+
+def _check_text(root: ET.Element) -> None:
+    """Text is <text> (no glyph outlines) in the Japanese font stack, >= 11 px as drawn."""
+    viewbox_width = float(root.get("viewBox").split()[2])
+    drawn_width = float(re.search(r"max-width: (\d+)px", root.get("style")).group(1))
+    assert abs(viewbox_width - drawn_width) < 1  # one user unit is one CSS pixel
+    texts = list(root.iter(f"{SVG}text"))
+    assert texts, "chart text drawn as outlines"
+    glyphs = [e.get("id") for e in root.iter()
+              if re.search(r"(Gothic|DejaVu|LastResort)\w*-[0-9a-f]+$", e.get("id") or "")]
+    assert not glyphs, "glyph outlines"
+    for text in texts:
+        style = text.get("style")
+        size = float(re.search(r"font-size: ([\d.]+)px", style).group(1))
+        assert size >= MIN_TEXT_PX, (text.text, size)
+        assert "IPAexGothic" in style and "Noto Sans CJK JP" in style
+
+
+def test_long_labels_are_cut_to_fit_the_drawing() -> None:
+    assert charts.fit("short", 12, 200) == "short"
+    cut = charts.fit("a very long wave label that cannot fit a phone", 12, 120)
+    assert cut.endswith("…") and charts.text_width(cut, 12) <= 120
+
+
+def test_participation_chart_says_why_a_round_has_no_rate() -> None:
+    chart = charts.participation_chart(
+        "p", "Response rate", "2 rounds", ["2026-02 pulse", "2026年5月 全職員パルス（第2回）"],
+        [0.7, None], [(70, 100), (None, None)], ("Round", "Resp", "Inv", "Rate"), "%",
+        ["", "open"])
+    narrow, _wide = _check(chart)
+    assert chart.rows[1][-1] == "open"
+    words = [t.text for t in narrow.iter(f"{SVG}text")]
+    assert "open" in words and "70%" in words
+    assert any(w and w.endswith("…") for w in words)  # the long label is cut, not overlapping
+
+
+def test_pdf_draws_only_the_wide_layout() -> None:
+    token = charts.LAYOUTS.set((charts.WIDE,))
+    try:
+        chart = charts.participation_chart("p", "t", "a", ["x"], [0.5], [(1, 2)], ("a",) * 4, "%")
+    finally:
+        charts.LAYOUTS.reset(token)
+    assert len(chart.svgs) == 1 and "chart-wide" in chart.svgs[0]
 
 
 def test_trend_chart_has_band_markers_and_table() -> None:
@@ -56,7 +111,8 @@ def test_distribution_chart_diverges_and_keeps_suppressed_rows() -> None:
 def test_svg_ids_do_not_collide_between_charts() -> None:
     one = charts.participation_chart("one", "t", "a", ["x"], [0.5], [(1, 2)], ("a",) * 4, "%")
     two = charts.participation_chart("two", "t", "a", ["x"], [0.5], [(1, 2)], ("a",) * 4, "%")
-    ids = lambda c: {e.get("id") for e in ET.fromstring(str(c.svg)).iter() if e.get("id")}  # noqa: E731
+    ids = lambda c: {e.get("id") for svg in c.svgs  # noqa: E731
+                     for e in ET.fromstring(str(svg)).iter() if e.get("id")}
     assert not ids(one) & ids(two)
 
 
@@ -77,3 +133,8 @@ def test_text_with_math_markup_is_drawn_literally() -> None:
     _check(chart)
     _check(trend)
     assert label in str(chart.svg)
+
+
+def test_a_participation_chart_without_rounds_still_draws() -> None:
+    chart = charts.participation_chart("p", "t", "a", [], [], [], ("a",) * 4, "%")
+    assert len(chart.svgs) == 2 and chart.rows == ()

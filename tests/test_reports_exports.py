@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from reports.exports import (
     make_export,
     neutralise,
     to_csv,
+    to_package,
     to_xlsx,
 )
 from reports.exports._aggregate import HEADER, note
@@ -43,23 +46,33 @@ def waves(app: Flask) -> list[int]:
         return [w.id for w in made]
 
 
+def unzip(data: bytes) -> tuple[dict[str, list[list[str]]], dict[str, Any]]:
+    """A CSV export (a zip): each table's rows by name, and the datapackage.json descriptor.
+
+    Every table must be plain: UTF-8 with BOM for Excel, and a first row that
+    ``csv.DictReader`` takes as the header, naming exactly the descriptor's fields.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        descriptor = json.loads(archive.read("datapackage.json"))
+        tables = {}
+        for resource in descriptor["resources"]:
+            raw = archive.read(resource["path"])
+            assert raw.startswith(b"\xef\xbb\xbf"), "CSV for Excel must start with a UTF-8 BOM"
+            rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+            assert rows[0] == [f["name"] for f in resource["schema"]["fields"]]
+            tables[resource["name"]] = rows
+    return tables, descriptor
+
+
 def sections(path: Path) -> list[list[list[str]]]:
-    """A CSV export split into its sections (blank line between), notes rows removed."""
-    raw = path.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf"), "CSV for Excel must start with a UTF-8 BOM"
-    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    out: list[list[list[str]]] = [[]]
-    for row in rows:
-        if not row:
-            out.append([])
-        elif not row[0].startswith("# "):
-            out[-1].append(row)
-    return out
+    """The tables of a CSV export, in order (each: header row, then rows)."""
+    return list(unzip(path.read_bytes())[0].values())
 
 
 def notes(path: Path) -> list[str]:
-    return [line for line in path.read_bytes().decode("utf-8-sig").splitlines()
-            if line.lstrip('"').startswith("# ")]
+    """Every note of a CSV export's tables (from datapackage.json)."""
+    return [line for resource in unzip(path.read_bytes())[1]["resources"]
+            for line in resource["description"].splitlines()]
 
 
 # -- formula injection ----------------------------------------------------------------------
@@ -78,7 +91,7 @@ def test_plain_text_and_numbers_are_left_alone() -> None:
 
 def test_csv_and_xlsx_never_carry_a_live_formula() -> None:
     sheet = Sheet("s", ("=head", "b"), [("=1+1", "@x"), ("-1", 2)], notes=("note",))
-    text = to_csv([sheet]).decode("utf-8-sig")
+    text = to_csv(sheet).decode("utf-8-sig")
     assert "'=head" in text and "'=1+1" in text and "'@x" in text and "'-1" in text
     book = load_workbook(io.BytesIO(to_xlsx([sheet])))
     values = [c.value for row in book["s"].iter_rows() for c in row]
@@ -86,15 +99,25 @@ def test_csv_and_xlsx_never_carry_a_live_formula() -> None:
     assert all(c.data_type != "f" for row in book["s"].iter_rows() for c in row)
 
 
-def test_column_labels_are_a_comment_line_and_are_neutralised_too() -> None:
-    sheet = Sheet("s", ("a", "b", "c"), [("x", 1, 2)], notes=("note",),
+def test_the_table_is_plain_and_notes_and_labels_travel_beside_it_neutralised() -> None:
+    sheet = Sheet("s", ("a", "b", "c"), [("x", 1, 2.5)], notes=("=note",),
                   labels=("=label", "-2 ラベル", "@cmd"))
-    rows = list(csv.reader(io.StringIO(to_csv([sheet]).decode("utf-8-sig"))))
-    assert rows == [["# note"], ["# =label", "'-2 ラベル", "'@cmd"], ["a", "b", "c"],
-                    ["x", "1", "2"]]
+    rows = list(csv.DictReader(io.StringIO(to_csv(sheet).decode("utf-8-sig"))))
+    assert rows == [{"a": "x", "b": "1", "c": "2.5"}]  # one header row, then data
+    tables, descriptor = unzip(to_package([sheet], "naranu-test"))
+    assert tables == {"s": [["a", "b", "c"], ["x", "1", "2.5"]]}
+    [resource] = descriptor["resources"]
+    assert descriptor["profile"] == "tabular-data-package"
+    assert resource["description"] == "'=note"
+    assert [(f["name"], f["title"], f["type"]) for f in resource["schema"]["fields"]] == [
+        ("a", "'=label", "string"), ("b", "'-2 ラベル", "integer"), ("c", "'@cmd", "number")]
     book = load_workbook(io.BytesIO(to_xlsx([sheet])))
-    assert [c.value for c in book["s"][2]] == ["# =label", "'-2 ラベル", "'@cmd"]
-    assert all(c.data_type != "f" for row in book["s"].iter_rows() for c in row)
+    assert [[c.value for c in row] for row in book["s"].iter_rows()] == [["a", "b", "c"],
+                                                                         ["x", 1, 2.5]]
+    assert [list(r) for r in book["notes"].iter_rows(values_only=True)] == [
+        ["sheet", "column", "label", "note"], ["s", None, None, "'=note"],
+        ["s", "a", "'=label", None], ["s", "b", "'-2 ラベル", None], ["s", "c", "'@cmd", None]]
+    assert all(c.data_type != "f" for s in book for row in s.iter_rows() for c in row)
 
 
 def test_labels_must_name_every_column() -> None:
@@ -234,12 +257,10 @@ def test_xlsx_export_with_comments_keeps_comments_apart(app: Flask, runner, wave
                                  "--comments", "--out", str(out)])
     assert result.exit_code == 0, result.output
     book = load_workbook(out)
-    assert book.sheetnames == ["responses", "comments"]
-    header = next(r for r in book["responses"].iter_rows(values_only=True)
-                  if not str(r[0]).startswith("# "))
+    assert book.sheetnames == ["responses", "comments", "notes"]
+    header = next(book["responses"].iter_rows(values_only=True))
     assert "comment" not in header
-    comments = [r for r in book["comments"].iter_rows(values_only=True)
-                if not str(r[0]).startswith("# ")][1:]
+    comments = list(book["comments"].iter_rows(values_only=True))[1:]
     assert comments and all(len(r) == 2 for r in comments)
 
 
@@ -247,9 +268,11 @@ def test_without_comments_flag_no_free_text_is_exported(runner, waves: list[int]
                                                         tmp_path: Path) -> None:
     from survey.demo import COMMENTS
 
-    out = tmp_path / "export.csv"
+    out = tmp_path / "export.zip"
     runner.invoke(args=["export", "--wave", str(waves[0]), "--out", str(out)])
-    text = out.read_bytes().decode("utf-8-sig")
+    tables, descriptor = unzip(out.read_bytes())
+    text = json.dumps([tables, descriptor], ensure_ascii=False)
+    assert list(tables) == ["responses"]
     assert not any(comment in text for comment in COMMENTS)
 
 
@@ -286,44 +309,58 @@ def test_every_export_is_logged_publicly(app: Flask, runner, client, waves: list
 # -- language -------------------------------------------------------------------------------
 
 def read_export(path: Path) -> list[list[Any]]:
-    """Every row of a CSV or XLSX export (all sheets in order), empty cells as ''."""
+    """Every row of a CSV or XLSX export's tables (in order), empty cells as ''."""
     if path.suffix == ".csv":
-        return list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+        return [row for table in sections(path) for row in table]
     book = load_workbook(path)
-    return [["" if v is None else v for v in row]
-            for sheet in book for row in sheet.iter_rows(values_only=True)]
+    return [["" if v is None else v for v in row] for sheet in book
+            if sheet.title != "notes" for row in sheet.iter_rows(values_only=True)]
 
 
-def comment_lines(rows: list[list[Any]]) -> list[list[Any]]:
-    """The ``# `` lines (notes and column labels) of an export."""
-    return [row for row in rows if row and str(row[0]).startswith("# ")]
+def described(path: Path) -> list[list[Any]]:
+    """What an export says beside its tables: per table, each note, then its column labels.
+
+    From datapackage.json (CSV) or the ``notes`` sheet (XLSX); the two must say the same.
+    """
+    if path.suffix == ".csv":
+        return [line for resource in unzip(path.read_bytes())[1]["resources"]
+                for line in ([[n] for n in resource["description"].splitlines()]
+                             + [[f["title"] for f in resource["schema"]["fields"]]])]
+    rows = list(load_workbook(path)["notes"].iter_rows(values_only=True))
+    assert rows[0] == ("sheet", "column", "label", "note")
+    out: list[list[Any]] = []
+    for sheet in dict.fromkeys(row[0] for row in rows[1:]):
+        mine = [row for row in rows[1:] if row[0] == sheet]
+        out.extend([note_text] for _s, column, _l, note_text in mine if column is None)
+        out.append([label for _s, column, label, _n in mine if column is not None])
+    return out
 
 
 def export_both(runner, wave_id: int, tmp_path: Path, kind: str, fmt: str,
-                *extra: str) -> dict[str, list[list[Any]]]:
-    """The same export in the default language and with ``--lang en``."""
+                read: Any = read_export, *extra: str) -> dict[str, list[list[Any]]]:
+    """The same export in the default language and with ``--lang en``, ``read`` from files."""
     out = {}
     for name, lang in (("default", []), ("en", ["--lang", "en"])):
         path = tmp_path / f"{name}.{fmt}"
         result = runner.invoke(args=["export", "--wave", str(wave_id), "--kind", kind,
                                      "--format", fmt, *lang, *extra, "--out", str(path)])
         assert result.exit_code == 0, result.output
-        out[name] = read_export(path)
+        out[name] = read(path)
     return out
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_aggregate_notes_and_labels_are_japanese_by_default_english_on_request(
         runner, waves: list[int], tmp_path: Path, fmt: str) -> None:
-    got = export_both(runner, waves[0], tmp_path, "aggregate", fmt)
-    ja, en = comment_lines(got["default"]), comment_lines(got["en"])
-    assert ja[0][0].startswith("# naranu 集計データ；実施回 ") and ja[0][0].endswith("；k=5")
-    assert en[0][0].startswith("# naranu aggregate export; wave ") and en[0][0].endswith("k=5")
+    got = export_both(runner, waves[0], tmp_path, "aggregate", fmt, described)
+    ja, en = got["default"], got["en"]
+    assert ja[0][0].startswith("naranu 集計データ；実施回 ") and ja[0][0].endswith("；k=5")
+    assert en[0][0].startswith("naranu aggregate export; wave ") and en[0][0].endswith("k=5")
     assert "引き算" in ja[1][0] and "subtraction" in en[1][0]
     assert "行動指針では、その行動指針の設問への回答の平均が4以上の人の割合" in ja[2][0]
     assert "for a principle, the share of people whose average" in en[2][0]
-    assert ja[-1][:4] == ["# 指標", "行動指針・設問", "集計の切り口", "グループ"]
-    assert en[-1][:4] == ["# Measure", "Principle or question", "Broken down by", "Group"]
+    assert ja[-1][:4] == ["指標", "行動指針・設問", "集計の切り口", "グループ"]
+    assert en[-1][:4] == ["Measure", "Principle or question", "Broken down by", "Group"]
     assert len(ja) == len(en) and not {tuple(line) for line in ja} & {tuple(line) for line in en}
 
 
@@ -331,8 +368,7 @@ def test_aggregate_notes_and_labels_are_japanese_by_default_english_on_request(
 def test_only_words_change_with_the_language_never_keys_codes_or_numbers(
         runner, waves: list[int], tmp_path: Path, fmt: str) -> None:
     got = export_both(runner, waves[0], tmp_path, "aggregate", fmt)
-    tables = {lang: [r for r in rows if r and not str(r[0]).startswith("# ")]
-              for lang, rows in got.items()}
+    tables = got
     assert tables["default"][0] == tables["en"][0] == list(HEADER)
     words = {HEADER.index("title"), HEADER.index("note")}
     same = [[[v for i, v in enumerate(row) if i not in words] for row in table]
@@ -353,7 +389,7 @@ def test_suppression_notes_follow_the_language(app: Flask, runner, tmp_path: Pat
     got = export_both(runner, wave_id, tmp_path, "aggregate", fmt)
     notes_by_lang = {}
     for lang, rows in got.items():
-        table = [r for r in rows if r and not str(r[0]).startswith("# ")]
+        table = rows
         hidden = [dict(zip(table[0], r, strict=True)) for r in table[1:]
                   if r[HEADER.index("status")] != "shown"]
         assert hidden and all(r["n"] == "suppressed" for r in hidden)
@@ -393,16 +429,16 @@ def test_every_column_label_is_translated(app: Flask) -> None:
 
 def test_response_labels_name_attributes_and_questions(runner, waves: list[int],
                                                        tmp_path: Path) -> None:
-    got = export_both(runner, waves[0], tmp_path, "responses", "csv", "--comments")
-    ja, en = comment_lines(got["default"]), comment_lines(got["en"])
+    got = export_both(runner, waves[0], tmp_path, "responses", "csv", described, "--comments")
+    ja, en = got["default"], got["en"]
     responses_ja = next(line for line in ja if len(line) > 2)
-    assert responses_ja[0] == "# 部署" and responses_ja[1] != "tenure_band"
+    assert responses_ja[0] == "部署" and responses_ja[1] != "tenure_band"
     assert any(label.endswith("（逆転項目）") for label in responses_ja)
     responses_en = next(line for line in en if len(line) > 2)
-    assert responses_en[0] == "# Department"
+    assert responses_en[0] == "Department"
     assert any(label.endswith("(reverse-worded)") for label in responses_en)
-    assert ["# グループ", "自由記述"] in ja and ["# Group", "Comment"] in en
-    assert any(line[0].startswith("# 自由記述。回答者が 10 人以上") for line in ja)
+    assert ["グループ", "自由記述"] in ja and ["Group", "Comment"] in en
+    assert any(line[0].startswith("自由記述。回答者が 10 人以上") for line in ja)
 
 
 def test_withheld_comments_say_why_in_the_export_language(app: Flask, runner,
@@ -412,7 +448,8 @@ def test_withheld_comments_say_why_in_the_export_language(app: Flask, runner,
                            TOKEN_KEY)
         wave_id, responded = wave.id, wave.responded_count
     assert 5 <= responded < 10, "this seed must clear k but not k_comments"
-    got = export_both(runner, wave_id, tmp_path, "responses", "csv", "--comments")
+    got = export_both(runner, wave_id, tmp_path, "responses", "csv", read_export,
+                      "--comments")
     assert ["all", "非表示（below_k）：回答者が 10 人未満"] in got["default"]
     assert ["all", "suppressed (below_k): fewer than 10 responses"] in got["en"]
 
@@ -436,8 +473,10 @@ def test_localised_text_is_neutralised_in_both_languages(app: Flask, runner, wav
         item.text_ja, item.text_en = "=1+1 町民の声", "@SUM(A1) residents"
         db.session.commit()
     for kind in ("aggregate", "responses"):
-        got = export_both(runner, waves[0], tmp_path, kind, fmt)
-        cells = {lang: [v for row in rows for v in row] for lang, rows in got.items()}
+        tables = export_both(runner, waves[0], tmp_path, kind, fmt)
+        beside = export_both(runner, waves[0], tmp_path, kind, fmt, described)
+        cells = {lang: [v for row in rows + beside[lang] for v in row]
+                 for lang, rows in tables.items()}
         assert "'=1+1 町民の声" in cells["default"] and "'@SUM(A1) residents" in cells["en"]
         for values in cells.values():
             assert not [v for v in values if live_formula(v)]

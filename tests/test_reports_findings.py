@@ -67,7 +67,7 @@ def test_change_sentence_pins_the_numbers(app: Flask) -> None:
         en = finding_text(finding, lambda code: "Do not blame failure")
     assert ja == ("「失敗を責めてはなりませぬ」のスコアは 58 → 71（+13pt、有意な変化）。"
                   "好意的な人（平均4以上）は 40% → 55%。")
-    assert en == ("“Do not blame failure”: score 58 → 71 (+13 pt, significant change); "
+    assert en == ('"Do not blame failure": score 58 → 71 (+13 pt, significant change); '
                   "favourable people (average ≥ 4) 40% → 55%.")
 
 
@@ -80,5 +80,5 @@ def test_undetectable_sentence_states_the_minimum_detectable_difference(app: Fla
     finding = Finding("no_meaningful_change", "t", ("a",), {"diff": -2.4, "threshold": 5.0})
     with app.test_request_context("/?lang=en"):
         en = finding_text(finding, {"a": "A"}.get)
-    assert en == ("“A”: -2 pt since the previous quarter — no meaningful change "
+    assert en == ('"A": -2 pt since the previous quarter — no meaningful change '
                   "(below the practical size of 5 pt).")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import time
+import zipfile
 from typing import Any
 
 import pytest
@@ -22,18 +24,21 @@ def wave_id(app: Flask) -> int:
         return seed_demo(db.session, DemoSpec(staff=60, waves=1, seed=1), TOKEN_KEY)[0].id
 
 
-def test_hr_sees_closed_waves_with_export_buttons(login, wave_id: int) -> None:
-    page = login("hr").get("/hr/?lang=en")
-    assert page.status_code == 200
-    assert f"/hr/waves/{wave_id}/export".encode() in page.data
+def test_hr_sees_one_export_form_for_every_closed_wave(app: Flask, login) -> None:
+    with app.app_context():
+        waves = [w.id for w in seed_demo(db.session, DemoSpec(staff=60, waves=3, seed=2),
+                                         TOKEN_KEY)]
+    page = login("hr").get("/hr/?lang=en").get_data(as_text=True)
+    assert page.count("<form") == 2  # sign-out and the one export form, not one per wave
+    assert page.count('action="/hr/export"') == 1
+    assert all(f'value="{wave}"' in page for wave in waves)
 
 
 @pytest.mark.parametrize("role", ["leadership", "admin"])
 def test_other_roles_are_refused(login, wave_id: int, role: str) -> None:
     client = login(role)
     assert client.get("/hr/").status_code == 403
-    assert client.post(f"/hr/waves/{wave_id}/export",
-                       data={f"w{wave_id}-kind": "responses", f"w{wave_id}-fmt": "csv"}
+    assert client.post("/hr/export", data={"wave": wave_id, "kind": "responses", "fmt": "csv"}
                        ).status_code == 403
 
 
@@ -42,12 +47,11 @@ def test_anonymous_visitors_are_sent_to_login(client, wave_id: int) -> None:
 
 
 @pytest.mark.parametrize(("kind", "fmt", "mime"), [
-    ("responses", "csv", "text/csv"), ("aggregate", "xlsx", "spreadsheetml")])
+    ("responses", "csv", "application/zip"), ("aggregate", "xlsx", "spreadsheetml")])
 def test_download_is_an_attachment_and_logged(login, wave_id: int, kind: str, fmt: str,
                                               mime: str) -> None:
     client = login("hr")
-    got = client.post(f"/hr/waves/{wave_id}/export",
-                      data={f"w{wave_id}-kind": kind, f"w{wave_id}-fmt": fmt})
+    got = client.post("/hr/export", data={"wave": wave_id, "kind": kind, "fmt": fmt})
     assert got.status_code == 200
     assert mime in got.mimetype
     assert "attachment" in got.headers["Content-Disposition"]
@@ -56,10 +60,10 @@ def test_download_is_an_attachment_and_logged(login, wave_id: int, kind: str, fm
     assert f"Export made: {kind} of round" in log
 
 
-def test_unknown_wave_flashes_and_redirects(login) -> None:
-    got = login("hr").post("/hr/waves/999/export", data={"w999-kind": "aggregate",
-                                                       "w999-fmt": "csv"})
-    assert got.status_code == 302
+def test_unknown_wave_flashes_and_redirects(login, wave_id: int) -> None:
+    got = login("hr").post("/hr/export", data={"wave": 999, "kind": "aggregate", "fmt": "csv"})
+    assert got.status_code == 302 and "attachment" not in got.headers.get(
+        "Content-Disposition", "")
 
 
 def test_post_without_csrf_token_is_rejected(make_app, make_user) -> None:
@@ -76,8 +80,7 @@ def test_post_without_csrf_token_is_rejected(make_app, make_user) -> None:
             s["_user_id"] = user.get_id()  # "<id>:<session version>" (survey.auth.sessions)
             s["_fresh"] = True
             s["_issued"] = s["_seen"] = int(time.time())
-    got = client.post(f"/hr/waves/{wave}/export", data={f"w{wave}-kind": "aggregate",
-                                                      f"w{wave}-fmt": "csv"})
+    got = client.post("/hr/export", data={"wave": wave, "kind": "aggregate", "fmt": "csv"})
     assert got.status_code == 400  # signed in, so refused by CSRF rather than sent to login
     assert b"attachment" not in got.headers.get("Content-Disposition", "").encode()
 
@@ -85,17 +88,25 @@ def test_post_without_csrf_token_is_rejected(make_app, make_user) -> None:
 # -- the file follows the page's language ---------------------------------------------------
 
 def export_rows(data: bytes, fmt: str) -> list[list[Any]]:
-    """Every row of a downloaded CSV or XLSX export."""
+    """A downloaded export: its notes, then its column labels, then its table's rows."""
     if fmt == "csv":
-        assert data.startswith(b"\xef\xbb\xbf"), "CSV for Excel must start with a UTF-8 BOM"
-        return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            [resource] = json.loads(archive.read("datapackage.json"))["resources"]
+            raw = archive.read(resource["path"])
+        assert raw.startswith(b"\xef\xbb\xbf"), "CSV for Excel must start with a UTF-8 BOM"
+        return [*([n] for n in resource["description"].splitlines()),
+                [f["title"] for f in resource["schema"]["fields"]],
+                *csv.reader(io.StringIO(raw.decode("utf-8-sig")))]
     book = load_workbook(io.BytesIO(data))
-    return [list(row) for sheet in book for row in sheet.iter_rows(values_only=True)]
+    described = list(book["notes"].iter_rows(values_only=True))[1:]
+    return [*([n] for _s, column, _l, n in described if column is None),
+            [label for _s, column, label, _n in described if column is not None],
+            *(list(row) for row in book["aggregate"].iter_rows(values_only=True))]
 
 
 def download(client, wave_id: int, fmt: str, query: str = "") -> list[list[Any]]:
-    got = client.post(f"/hr/waves/{wave_id}/export{query}",
-                      data={f"w{wave_id}-kind": "aggregate", f"w{wave_id}-fmt": fmt})
+    got = client.post(f"/hr/export{query}", data={"wave": wave_id, "kind": "aggregate",
+                                                   "fmt": fmt})
     assert got.status_code == 200
     return export_rows(got.data, fmt)
 
@@ -109,25 +120,25 @@ def labels_row(rows: list[list]) -> list:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_download_is_japanese_by_default(login, wave_id: int, fmt: str) -> None:
     rows = download(login("hr"), wave_id, fmt)
-    assert rows[0][0].startswith("# naranu 集計データ；実施回 ")
-    assert labels_row(rows)[:2] == ["# 指標", "行動指針・設問"]
+    assert rows[0][0].startswith("naranu 集計データ；実施回 ")
+    assert labels_row(rows)[:2] == ["指標", "行動指針・設問"]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_download_is_english_with_lang_en(login, wave_id: int, fmt: str) -> None:
     rows = download(login("hr"), wave_id, fmt, "?lang=en")
-    assert rows[0][0].startswith("# naranu aggregate export; wave ")
-    assert labels_row(rows)[:2] == ["# Measure", "Principle or question"]
+    assert rows[0][0].startswith("naranu aggregate export; wave ")
+    assert labels_row(rows)[:2] == ["Measure", "Principle or question"]
 
 
 def test_download_follows_the_language_the_page_was_switched_to(login, wave_id: int) -> None:
     client = login("hr")
     page = client.get("/hr/?lang=en").get_data(as_text=True)
     assert "Files are written in the language of this page" in page
-    assert download(client, wave_id, "csv")[0][0].startswith("# naranu aggregate export")
+    assert download(client, wave_id, "csv")[0][0].startswith("naranu aggregate export")
     page = client.get("/hr/?lang=ja").get_data(as_text=True)
-    assert "ファイルの注記・列の見出し・非表示の理由は、このページの言語で書かれます" in page
-    assert download(client, wave_id, "csv")[0][0].startswith("# naranu 集計データ")
+    assert "ファイルの注記・列の説明・非表示の理由は、このページの言語で書かれます" in page
+    assert download(client, wave_id, "csv")[0][0].startswith("naranu 集計データ")
 
 
 def test_localised_download_still_neutralises_formulas(app: Flask, login, wave_id: int) -> None:

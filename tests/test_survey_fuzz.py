@@ -149,7 +149,7 @@ STAFF_FORMS = [
     ("admin", "/admin/", "/admin/waves/1/send"),
     ("admin", "/admin/", "/admin/waves/1/close"),
     ("leadership", "/reports/interventions", "/reports/interventions"),
-    ("hr", "/hr/", "/hr/waves/1/export"),
+    ("hr", "/hr/", "/hr/export"),
 ]
 
 

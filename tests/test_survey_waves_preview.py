@@ -30,7 +30,8 @@ def test_units_say_how_they_are_reported_and_where_their_people_go() -> None:
 
 
 def test_other_columns_show_their_coverage_chosen_or_not() -> None:
-    roster = (people("A", "a", "", 6, "一般", tenure="x") + people("A", "a", "", 1, "課長", tenure="y")
+    roster = (people("A", "a", "", 6, "一般", tenure="x")
+              + people("A", "a", "", 1, "課長", tenure="y")
               + people("B", "b", "", 8, "一般", tenure="x"))
     shown = preview(roster, HIERARCHY, ["tenure"], ["role", "tenure"], 5)
     by_name = {a.name: a for a in shown.attributes}

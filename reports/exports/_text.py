@@ -76,19 +76,13 @@ def coverage_note(breakdown: str, covered: int, total: int) -> str:
               breakdown=breakdown, covered=covered, total=total, rest=total - covered)
 
 
-def layout_note() -> str:
-    """How to read the two rows above every table (said once per sheet)."""
-    return _t("the next line names the columns; the line after it holds the column keys "
-              "that scripts use, the same in every language")
-
-
 def aggregate_notes(wave_label: str, k: int, coverage: Sequence[str] = ()) -> tuple[str, ...]:
-    """Notes above the aggregate table; ``coverage`` lines come before the layout note."""
+    """Notes of the aggregate table; ``coverage`` lines say how much each breakdown places."""
     return (_t("naranu aggregate export; wave %(wave)s; k=%(k)s", wave=wave_label, k=k),
             _t("groups with fewer than k answers, or whose figures could be worked out by "
                "subtraction, show 'suppressed' instead of figures, with a reason code and a "
                "note"),
-            favourable_note(), *coverage, layout_note())
+            favourable_note(), *coverage)
 
 
 def favourable_note() -> str:
@@ -99,20 +93,18 @@ def favourable_note() -> str:
 
 
 def response_notes(wave_label: str, k: int, dropped: int) -> tuple[str, ...]:
-    """Notes above the response-level table."""
+    """Notes of the response-level table."""
     return (_t("naranu response-level export; wave %(wave)s; k=%(k)s", wave=wave_label, k=k),
             _t("one row per response in random order; no id, link or time; '*' = generalised; "
                "(R) = reverse-worded item, values as answered"),
             _t("rows dropped (fewer than k responses in the whole wave): %(dropped)s",
-               dropped=dropped),
-            layout_note())
+               dropped=dropped))
 
 
 def comment_notes(k_comments: int) -> tuple[str, ...]:
-    """Notes above the free-text table."""
+    """Notes of the free-text table."""
     return (_t("free-text comments; only groups with at least %(k)s responses; random order; "
-               "not linked to the response rows", k=k_comments),
-            layout_note())
+               "not linked to the response rows", k=k_comments),)
 
 
 def includes_note(labels: Sequence[Label]) -> str:

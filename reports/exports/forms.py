@@ -8,10 +8,17 @@ from wtforms import BooleanField, SelectField
 
 
 class ExportForm(FlaskForm):
-    """Kind and format of an export, and whether to add comments."""
+    """Which closed wave, kind and format of an export, and whether to add comments.
 
+    One form serves every wave: the view fills ``wave.choices`` with the closed waves, so a
+    wave that is not closed (or does not exist) fails validation like any other bad choice.
+    """
+
+    wave = SelectField(_l("Wave"), coerce=int, choices=[])
     kind = SelectField(_l("Contents"), choices=[
         ("aggregate", _l("Figures per group (aggregate)")),
         ("responses", _l("One row per response (generalised)"))])
-    fmt = SelectField(_l("Format"), choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV (UTF-8)")])
+    fmt = SelectField(_l("Format"), choices=[
+        ("xlsx", _l("Excel (.xlsx), with a notes sheet")),
+        ("csv", _l("CSV (UTF-8) with its datapackage.json description, zipped"))])
     comments = BooleanField(_l("Include comments (groups large enough only)"))

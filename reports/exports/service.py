@@ -25,7 +25,7 @@ from reports.disclosure import CommentGroup, DisclosurePlan
 from reports.exports import _text
 from reports.exports._aggregate import aggregate_sheet
 from reports.exports._responses import Respondent, generalise_rows
-from reports.exports._sheets import Sheet, Value, to_csv, to_xlsx
+from reports.exports._sheets import Sheet, Value, to_package, to_xlsx
 from reports.exports._text import group_text
 from reports.figures import MeasureKey
 from reports.loading import WaveData, load_comments, load_wave
@@ -59,7 +59,7 @@ class ExportLanguage(StrEnum):
 
 
 MIMETYPES = {
-    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.CSV: "application/zip",  # the CSV tables and their datapackage.json
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
@@ -90,10 +90,18 @@ def make_export(session: Session, wave_id: int, kind: str, fmt: str, *, comments
         raise ExportError("wave_not_closed")
     with force_locale(str(language)):
         sheets, dropped = _sheets(session, wave, kind, comments)
-    content = to_csv(sheets) if fmt is ExportFormat.CSV else to_xlsx(sheets)
+    name = f"naranu-wave{wave.id}-{kind}"
+    content = to_package(sheets, name) if fmt is ExportFormat.CSV else to_xlsx(sheets)
     audit.record(session, "export_made", role, actor_id, kind=str(kind), wave=wave.label,
                  format=str(fmt), comments=bool(comments and kind is ExportKind.RESPONSES))
-    return ExportFile(content, f"naranu-wave{wave.id}-{kind}.{fmt}", MIMETYPES[fmt], dropped)
+    suffix = "zip" if fmt is ExportFormat.CSV else str(fmt)
+    return ExportFile(content, f"{name}.{suffix}", MIMETYPES[fmt], dropped)
+
+
+def closed_waves(session: Session) -> list[Wave]:
+    """Waves that can be exported (closed ones), newest first."""
+    return list(session.scalars(
+        select(Wave).where(Wave.closed.is_(True)).order_by(Wave.closes_on.desc(), Wave.id.desc())))
 
 
 def _sheets(session: Session, wave: Wave, kind: ExportKind,

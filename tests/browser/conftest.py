@@ -180,3 +180,33 @@ def screenshot() -> Callable[[Any, str], Path]:
         return path
 
     return take
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+#: Impacts that fail a page (axe's "minor" and "moderate" are reported by the test, not failed).
+AXE_FAILING = ("serious", "critical")
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script from npm (``make test`` runs ``npm ci``; see package.json)."""
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"no axe-core at {AXE}: run `npm ci`")
+        pytest.skip(f"no axe-core at {AXE}: run `npm ci`")
+    return AXE.read_text(encoding="utf-8")
+
+
+def axe_violations(page: Any, source: str) -> list[str]:
+    """axe-core's serious and critical findings on the page as it stands, one line each.
+
+    The script is evaluated over the DevTools protocol, which the page's Content-Security-Policy
+    (``script-src 'self'``) does not govern, so the page is checked exactly as served.
+    """
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(source)
+    found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']}))"
+                          ".violations.map(v => [v.id, v.impact, v.nodes.length,"
+                          " v.nodes.slice(0, 2).map(n => n.target.join(' '))])")
+    return [f"{rule} ({impact}, {count}×: {', '.join(targets)})"
+            for rule, impact, count, targets in found if impact in AXE_FAILING]
