@@ -17,7 +17,7 @@ QUARTER = "FY2026Q3"
 
 @pytest.fixture()
 def seeded(app: Flask) -> Flask:
-    """Two closed demo waves (attributes department and tenure_band)."""
+    """Two closed demo waves (units department and team)."""
     from survey.demo import DemoSpec, seed_demo
 
     with app.app_context():
@@ -39,10 +39,10 @@ def test_unknown_breakdown_exits_non_zero_in_one_line(seeded: Flask, runner: Fla
 def test_known_breakdown_is_the_one_written(seeded: Flask, runner: FlaskCliRunner,
                                             tmp_path: Path) -> None:
     out = tmp_path / "report.json"
-    result = runner.invoke(args=["report", QUARTER, "--format", "json", "--by", "tenure_band",
+    result = runner.invoke(args=["report", QUARTER, "--format", "json", "--by", "team",
                                  "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert json.loads(out.read_text(encoding="utf-8"))["breakdown"] == "tenure_band"
+    assert json.loads(out.read_text(encoding="utf-8"))["breakdown"] == "team"
 
 
 def test_unwritable_path_exits_non_zero_in_one_line(seeded: Flask, runner: FlaskCliRunner,
