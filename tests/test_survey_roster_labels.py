@@ -53,6 +53,7 @@ def japanese(app: Flask) -> Iterator[None]:
     ("tenure-band", "勤続年数", "Years of service"),
     ("age_band", "年代", "Age group"),
     ("employment_type", "雇用形態", "Employment type"),
+    ("employment", "雇用形態", "Employment type"),  # the demo roster's column
     ("role", "職務", "Role"),
     ("job", "職種", "Job type"),
     ("location", "勤務地", "Location"),

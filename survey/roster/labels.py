@@ -48,7 +48,7 @@ BUILT_IN: dict[str, LazyString] = {
     "team": _p("roster attribute", "Team"),
     "tenure_band": _TENURE, "tenure": _TENURE, "years_of_service": _TENURE,
     "age_band": _AGE, "age_group": _AGE,
-    "employment_type": _EMPLOYMENT, "employment_status": _EMPLOYMENT,
+    "employment": _EMPLOYMENT, "employment_type": _EMPLOYMENT, "employment_status": _EMPLOYMENT,
     "role": _p("roster attribute", "Role"),
     "job": _JOB, "job_type": _JOB, "occupation": _JOB,
     "location": _LOCATION, "workplace": _LOCATION,
