@@ -331,3 +331,15 @@ def test_saving_the_thresholds_unchanged_writes_no_public_entry(
     assert [e.action for e in session.scalars(select(AuditEvent))] == []
     public = app.test_client().get("/transparency").get_data(as_text=True)
     assert "最小集計人数を" not in public
+
+
+def test_the_preview_never_keeps_the_form_key_in_its_address(login, open_wave) -> None:
+    """The preview button sends the open form by GET; its CSRF key must not stay in the URL."""
+    open_wave()
+    client = login("admin")
+    reply = client.get("/admin/waves/preview?csrf_token=secret-key&chosen=1&attributes="
+                       "tenure_band&concurrent=main")
+    assert reply.status_code == 302
+    assert "csrf_token" not in reply.location and "attributes=tenure_band" in reply.location
+    page = client.get(reply.location)
+    assert page.status_code == 200 and "secret-key" not in page.get_data(as_text=True)

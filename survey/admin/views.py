@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -103,8 +104,13 @@ def _chosen_attributes(form: OpenWaveForm) -> list[str] | None:
 
 @bp.get("/waves/preview")
 @admin_only
-def wave_preview_view() -> tuple[str, int] | str:
+def wave_preview_view() -> tuple[str, int] | Response:
     """What a wave opened now would report, for the choices in the query string."""
+    if "csrf_token" in request.args:
+        # The preview button submits the open form by GET: never keep its key in a URL
+        # (browser history, proxy and server logs).
+        query = [(k, v) for k, v in request.args.items(multi=True) if k != "csrf_token"]
+        return redirect(url_for("admin.wave_preview_view") + "?" + urlencode(query))
     form = _open_form(request.args)
     shown = None
     if not (form.attributes.validate(form) and form.concurrent.validate(form)):
