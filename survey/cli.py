@@ -19,18 +19,18 @@ from sqlalchemy import select
 from survey.admin.messages import account_message, wave_message
 from survey.auth.services import AccountError, create_user
 from survey.db import begin_write, db
+from survey.mail.models import MailKind
+from survey.mail.queue import MailQueueError, queue_mail
 from survey.models import Wave
 from survey.principles.services import seed_default_template, survey_by_name
 from survey.settings import current_thresholds, group_hierarchy
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.invitations import links_csv
-from survey.waves.mail import MailError, send_invitations
 from survey.waves.services import (
     WaveError,
     WavePlan,
     invitation_links,
     open_wave,
-    reminder_links,
     today,
 )
 
@@ -130,21 +130,21 @@ def write_links_csv(path: Path, links: list[tuple[str, str]]) -> None:
 
 @wave_group.command("send")
 @click.argument("wave_id", type=int)
-@click.option("--reminders", is_flag=True, help="only to invitees who have not answered yet")
+@click.option("--reminders", is_flag=True, help="remind invitees who have not answered yet")
 @with_appcontext
 def wave_send_command(wave_id: int, reminders: bool) -> None:
-    """E-mail the invitations (or reminders) over SMTP; prints only how many were sent."""
+    """Queue the invitations (or reminders) for ``mail work``; prints how many were queued."""
+    if not current_app.config.get("MAIL_SERVER"):
+        raise fail("mail is not configured (set NARANU_MAIL_SERVER)")
+    begin_write(db.session)
     wave = _wave_or_fail(wave_id)
-    config = current_app.config
-    pick = reminder_links if reminders else invitation_links
+    kind = MailKind.REMINDER if reminders else MailKind.INVITATION
     try:
-        links = pick(db.session, wave, config["TOKEN_KEY"], config["PUBLIC_BASE_URL"])
-        sent = send_invitations(config, wave, links, reminder=reminders)
-    except WaveError as error:
+        queued = queue_mail(db.session, wave, kind)
+    except (WaveError, MailQueueError) as error:
         raise fail(english(wave_message, error)) from error
-    except MailError as error:
-        raise fail(f"mail could not be sent: {error}") from error
-    click.echo(f"{sent} {'reminders' if reminders else 'invitations'} sent")
+    db.session.commit()
+    click.echo(f"{queued} {'reminders' if reminders else 'invitations'} queued")
 
 
 @wave_group.command("close")
@@ -198,8 +198,9 @@ def _wave_or_fail(wave_id: int) -> Wave:
 def register_commands(app: Flask) -> None:
     """Attach every survey command to the app's CLI."""
     from survey.demo import seed_demo_command
+    from survey.mail.cli import mail_group
     from survey.roster.cli import roster_group
 
     for command in (init_db_command, create_user_command, wave_group, roster_group,
-                    seed_demo_command):
+                    seed_demo_command, mail_group):
         app.cli.add_command(command)

@@ -56,6 +56,10 @@ def describe_event(event: AuditEvent) -> str:
         "roster_imported": lambda: _("Roster imported: %(n)s people active.", n=d.get("active")),
         "attribute_labels_changed": lambda: _(
             "Display labels changed for: %(names)s.", names=", ".join(d.get("labels") or {})),
+        "mail_queued": lambda: (_("%(n)s reminders queued for round %(wave)s.", n=d.get("n"),
+                                  wave=d.get("wave")) if d.get("kind") == "reminder" else
+                                _("%(n)s invitations queued for round %(wave)s.", n=d.get("n"),
+                                  wave=d.get("wave"))),
         "report_viewed": lambda: _("Report %(quarter)s viewed (%(form)s).",
                                    quarter=d.get("quarter"), form=_form_name(d.get("form"))),
     }

@@ -21,6 +21,8 @@ def wave_message(code: str) -> str:
         "wave_not_open": lambda: _("The wave is closed or past its closing date."),
         "wave_already_closed": lambda: _("The wave is already closed."),
         "wave_not_started": lambda: _("The wave has not opened yet."),
+        "reminders_pending": lambda: _(
+            "The previous reminders are still being sent; wait until they are done."),
     }
     return messages.get(code, lambda: _("The action could not be done."))()
 

@@ -23,6 +23,8 @@ from survey.admin.forms import AttributeLabelsForm, OpenWaveForm, ThresholdForm
 from survey.admin.messages import wave_message
 from survey.auth.access import roles_required
 from survey.db import begin_write, db
+from survey.mail.models import MailKind
+from survey.mail.queue import MailQueueError, progress, queue_mail
 from survey.models import Role, Survey, Wave
 from survey.roster import labels
 from survey.settings import (
@@ -35,14 +37,11 @@ from survey.settings import (
 )
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.invitations import links_csv
-from survey.waves.mail import MailError
-from survey.waves.mail import send_invitations as send_mail
 from survey.waves.services import (
     WaveError,
     WavePlan,
     invitation_links,
     open_wave,
-    reminder_links,
     response_count,
     status,
     today,
@@ -60,7 +59,13 @@ def _actor() -> tuple[str, int]:
 @admin_only
 def home() -> str:
     """Waves with their dates, status and response rate."""
-    return render_template("admin/home.html", rows=_wave_rows(), form=_open_form())
+    return _home_page(_open_form())
+
+
+def _home_page(form: OpenWaveForm) -> str:
+    return render_template("admin/home.html", rows=_wave_rows(), form=form,
+                           mail=progress(db.session),
+                           mail_ready=bool(current_app.config.get("MAIL_SERVER")))
 
 
 def _wave_rows() -> list[tuple[Wave, str, int]]:
@@ -68,10 +73,9 @@ def _wave_rows() -> list[tuple[Wave, str, int]]:
     return [(wave, status(wave), response_count(db.session, wave)) for wave in waves]
 
 
-def _links(wave: Wave, reminders: bool = False) -> list[tuple[str, str]]:
-    pick = reminder_links if reminders else invitation_links
+def _links(wave: Wave) -> list[tuple[str, str]]:
     config = current_app.config
-    return pick(db.session, wave, config["TOKEN_KEY"], config["PUBLIC_BASE_URL"])
+    return invitation_links(db.session, wave, config["TOKEN_KEY"], config["PUBLIC_BASE_URL"])
 
 
 def _open_form() -> OpenWaveForm:
@@ -106,7 +110,7 @@ def open_wave_view() -> str | Response:
                     n=wave.invited_count), "success")
             return redirect(url_for("admin.home"))
     db.session.rollback()
-    return render_template("admin/home.html", rows=_wave_rows(), form=form), 400
+    return _home_page(form), 400
 
 
 @bp.get("/waves/<int:wave_id>/invitations.csv")
@@ -128,21 +132,30 @@ def invitations_csv(wave_id: int) -> Response:
 @bp.post("/waves/<int:wave_id>/send")
 @admin_only
 def send_invitations(wave_id: int) -> Response:
-    """E-mail every invitee their link over SMTP (or, with ``reminders``, only unspent links).
+    """Queue the invitations (or, with ``reminders``, the reminders) for the mail worker.
 
-    The page says only how many mails went out, never to whom.
+    The page says only how many mails were queued, never to whom.
     """
+    begin_write(db.session)
     wave = db.get_or_404(Wave, wave_id)
     reminders = request.form.get("reminders") == "1"
+    if not current_app.config.get("MAIL_SERVER"):
+        db.session.rollback()
+        flash(_("No mail server is configured; hand out the links as CSV or printed slips."),
+              "error")
+        return redirect(url_for("admin.home"))
     try:
-        sent = send_mail(current_app.config, wave, _links(wave, reminders), reminder=reminders)
-    except WaveError as error:
+        queued = queue_mail(db.session, wave,
+                            MailKind.REMINDER if reminders else MailKind.INVITATION)
+    except (WaveError, MailQueueError) as error:
+        db.session.rollback()
         flash(wave_message(str(error)), "error")
-    except MailError as error:
-        flash(_("Mail could not be sent: %(reason)s", reason=str(error)), "error")
     else:
-        text = _("%(n)s reminders sent.", n=sent) if reminders else _(
-            "%(n)s invitations sent.", n=sent)
+        audit.record(db.session, "mail_queued", *_actor(), wave=wave.label, n=queued,
+                     kind="reminder" if reminders else "invitation")
+        db.session.commit()
+        text = _("%(n)s reminders queued.", n=queued) if reminders else _(
+            "%(n)s invitations queued.", n=queued)
         flash(text, "success")
     return redirect(url_for("admin.home"))
 

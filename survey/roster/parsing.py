@@ -27,6 +27,9 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 
 REQUIRED = ("employee_id", "email")
+#: Staff without an address (nursery teachers, field crews) get printed slips instead of mail,
+#: so only the employee id must have a value; the e-mail column may be empty.
+REQUIRED_VALUES = ("employee_id",)
 ALIASES = {
     "employee_id": "employee_id", "employeeid": "employee_id",
     "職員番号": "employee_id", "社員番号": "employee_id",
@@ -347,6 +350,8 @@ def _validate(numbered: Numbered, labels: dict[str, str]) -> Numbered:
     for number, row in numbered:
         row = {name: _clean_cell(name, value, number, labels[name]) for name, value in row.items()}
         for key in (("employee_id", row["employee_id"]), ("email", row["email"].casefold())):
+            if not key[1]:
+                continue  # several people may have no address
             other = first_seen.setdefault(key, number)
             if other != number:
                 raise RosterError("duplicate_value", row=number, column=labels[key[0]],
@@ -356,8 +361,10 @@ def _validate(numbered: Numbered, labels: dict[str, str]) -> Numbered:
 
 
 def _clean_cell(name: str, value: str, row: int, label: str) -> str:
-    if name in REQUIRED and not value:
+    if name in REQUIRED_VALUES and not value:
         raise RosterError("required", row=row, column=label)
+    if name == "email" and not value:
+        return value
     if name == "employee_id":
         _check_text(value, row, label, MAX_ID_LENGTH, formula=False)
         return value
