@@ -197,10 +197,11 @@ def _wave_or_fail(wave_id: int) -> Wave:
 
 def register_commands(app: Flask) -> None:
     """Attach every survey command to the app's CLI."""
+    from survey.cadence.cli import tick_command
     from survey.demo import seed_demo_command
     from survey.mail.cli import mail_group
     from survey.roster.cli import roster_group
 
     for command in (init_db_command, create_user_command, wave_group, roster_group,
-                    seed_demo_command, mail_group):
+                    seed_demo_command, mail_group, tick_command):
         app.cli.add_command(command)

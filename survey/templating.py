@@ -24,7 +24,8 @@ def nav_links() -> list[tuple[str, str]]:
     """Navigation entries the signed-in account's role may use."""
     role = getattr(current_user, "role", None)
     links: dict[str, list[tuple[str, str]]] = {
-        Role.ADMIN: [("admin.home", _("Waves")), ("principles.index", _("Principles")),
+        Role.ADMIN: [("admin.home", _("Waves")), ("schedule.edit", _("Schedule")),
+                     ("principles.index", _("Principles")),
                      ("roster.upload", _("Roster")), ("admin.settings", _("Settings")),
                      ("admin.audit_log", _("Audit log"))],
         Role.LEADERSHIP: [("reports.home", _("Reports")), ("reports.interventions", _("Actions"))],
@@ -60,6 +61,7 @@ def describe_event(event: AuditEvent) -> str:
                                   wave=d.get("wave")) if d.get("kind") == "reminder" else
                                 _("%(n)s invitations queued for round %(wave)s.", n=d.get("n"),
                                   wave=d.get("wave"))),
+        "schedule_changed": lambda: _("Survey schedule changed."),
         "report_viewed": lambda: _("Report %(quarter)s viewed (%(form)s).",
                                    quarter=d.get("quarter"), form=_form_name(d.get("form"))),
     }

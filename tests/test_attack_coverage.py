@@ -35,6 +35,7 @@ NO_FIGURES = {
     "principles.index", "principles.create_principle", "principles.create_item",
     "principles.edit_item",
     "hr.home", "roster.upload", "reports.interventions",
+    "schedule.edit",  # dates and outcomes of the schedule's actions, no counts
 }
 CLASSIFIED = FIGURES_JSON | FIGURES_HTML | FIGURES_PDF | FIGURES_EXPORT | TOTALS_ONLY | NO_FIGURES
 

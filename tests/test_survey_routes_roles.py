@@ -43,6 +43,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("admin.close", "POST"): ADMIN,
     ("admin.invitations_csv", "GET"): ADMIN,
     ("admin.send_invitations", "POST"): ADMIN,
+    ("schedule.edit", "GET"): ADMIN,
+    ("schedule.edit", "POST"): ADMIN,
     ("principles.index", "GET"): ADMIN,
     ("principles.create_principle", "POST"): ADMIN,
     ("principles.create_item", "POST"): ADMIN,

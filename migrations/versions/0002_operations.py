@@ -36,9 +36,25 @@ def upgrade():
         sa.PrimaryKeyConstraint("batch_id", "person_id"),
     )
     op.create_index("ix_mail_message_queue", "mail_message", ["status", "batch_id", "person_id"])
+    op.create_table(
+        "schedule_run",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.String(length=20), nullable=False),
+        sa.Column("action", sa.String(length=20), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("ran_on", sa.Date(), nullable=False),
+        sa.Column("outcome", sa.String(length=40), nullable=False),
+        sa.Column("wave_id", sa.Integer(), nullable=True),
+        sa.Column("line", sa.String(length=300), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["wave_id"], ["wave.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("period", "action"),
+    )
 
 
 def downgrade():
+    op.drop_table("schedule_run")
     op.drop_index("ix_mail_message_queue", table_name="mail_message")
     op.drop_table("mail_message")
     op.drop_index("ix_mail_batch_wave_id", table_name="mail_batch")
