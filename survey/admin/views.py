@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from survey import audit
 from survey.admin.forms import AttributeLabelsForm, OpenWaveForm, ThresholdForm
+from survey.admin.links import check_links
 from survey.admin.messages import wave_message
 from survey.auth.access import roles_required
 from survey.db import begin_write, db
@@ -65,6 +66,8 @@ def home() -> str:
 def _home_page(form: OpenWaveForm) -> str:
     return render_template("admin/home.html", rows=_wave_rows(), form=form,
                            mail=progress(db.session),
+                           links=check_links(current_app.config["PUBLIC_BASE_URL"],
+                                             request.host_url),
                            mail_ready=bool(current_app.config.get("MAIL_SERVER")))
 
 
