@@ -77,7 +77,8 @@ def test_the_admin_page_shows_progress_as_counts(mail_app, smtp, open_wave, make
     wave_id, _paths = open_wave(label="q-5")
     client = mail_app.test_client()
     client.post("/login", data={"email": make_user("admin").email, "password": PASSWORD})
-    response = client.post(f"/admin/waves/{wave_id}/send?lang=en", follow_redirects=True)
+    response = client.post(f"/admin/waves/{wave_id}/send?lang=en", data={"confirmed": "1"},
+                           follow_redirects=True)
     assert "30 invitations queued" in response.get_data(as_text=True)
     page = client.get("/admin/?lang=en").get_data(as_text=True)
     assert "0 sent, 0 failed, 30 waiting" in page

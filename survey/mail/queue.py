@@ -55,6 +55,12 @@ def queue_mail(session: Session, wave: Wave, kind: MailKind) -> int:
     return len(people)
 
 
+def addressee_count(session: Session, wave: Wave, kind: MailKind) -> int:
+    """How many mails :func:`queue_mail` would queue now (for the confirmation step)."""
+    return session.scalar(select(func.count()).select_from(
+        _addressees(wave, kind).subquery())) or 0
+
+
 def _addressees(wave: Wave, kind: MailKind) -> Select[tuple[int]]:
     """Invitees with an address; for invitations, only those not yet sent or being sent."""
     query = (select(Person.id).join(WaveMember, WaveMember.person_id == Person.id)
