@@ -50,7 +50,7 @@ def describe_event(event: AuditEvent) -> str:
             "Minimum group size changed to %(k)s (comments: %(kc)s) for future rounds.",
             k=d.get("k"), kc=d.get("k_comments")),
         "export_made": lambda: _("Export made: %(kind)s of round %(wave)s.",
-                                 kind=d.get("kind"), wave=d.get("wave")),
+                                 kind=_export_kind(d.get("kind")), wave=d.get("wave")),
         "wave_opened": lambda: _("Round %(wave)s opened with minimum group size %(k)s.",
                                  wave=d.get("wave"), k=d.get("k")),
         "wave_closed": lambda: _("Round %(wave)s closed.", wave=d.get("wave")),
@@ -82,6 +82,18 @@ def signed(value: float, digits: int = 0) -> str:
     return "±" + text[1:] if float(text) == 0 else text
 
 
+def _export_kind(kind: str | None) -> str:
+    """An export's contents in the reader's language (the names the export form uses)."""
+    return {"aggregate": _("Figures per group (aggregate)"),
+            "responses": _("One row per response (generalised)")}.get(kind or "", kind or "")
+
+
+def item_kind_label(kind: str) -> str:
+    """A question kind's localized name (the names the item form uses)."""
+    return {"likert5": _("5-point scale"), "nps11": _("0-10 recommendation"),
+            "comment": _("Free comment")}.get(kind, kind)
+
+
 def _form_name(form: str | None) -> str:
     return {"web": _("web page"), "pdf": "PDF", "api": "API"}.get(form or "", form or "")
 
@@ -98,6 +110,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
         current_locale=current_locale, nav_links=nav_links, role_label=role_label,
+        item_kind_label=item_kind_label,
         describe_event=describe_event, localized=localized, nps_ends=NPS_ENDS,
         status_label=status_label, zip=zip,
     )
