@@ -19,6 +19,7 @@ from sqlalchemy import select
 from survey.admin.messages import account_message, wave_message
 from survey.auth.services import AccountError, create_user
 from survey.db import begin_write, db
+from survey.mail.compose import letter_of
 from survey.mail.models import MailKind
 from survey.mail.queue import MailQueueError, queue_mail
 from survey.models import Wave
@@ -33,6 +34,8 @@ from survey.waves.services import (
     open_wave,
     today,
 )
+from survey.waves.slips import slips
+from survey.waves.slips_pdf import render_slips
 
 
 def fail(message: str) -> click.ClickException:
@@ -145,6 +148,27 @@ def wave_send_command(wave_id: int, reminders: bool) -> None:
         raise fail(english(wave_message, error)) from error
     db.session.commit()
     click.echo(f"{queued} {'reminders' if reminders else 'invitations'} queued")
+
+
+@wave_group.command("slips")
+@click.argument("wave_id", type=int)
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--all", "everyone", is_flag=True, help="a slip for every invitee, not only "
+              "those without an e-mail address")
+@with_appcontext
+def wave_slips_command(wave_id: int, out_path: str, everyone: bool) -> None:
+    """Write printable invitation slips (A4 PDF, QR code, name on a tear-off part)."""
+    wave = _wave_or_fail(wave_id)
+    config = current_app.config
+    try:
+        found = slips(db.session, wave, config["TOKEN_KEY"], config["PUBLIC_BASE_URL"],
+                      everyone=everyone)
+    except WaveError as error:
+        raise fail(english(wave_message, error)) from error
+    if not found:
+        raise fail("every invitee has an e-mail address (use --all to print slips for everyone)")
+    Path(out_path).write_bytes(render_slips(letter_of(wave), found))
+    click.echo(f"{len(found)} slips written to {out_path}")
 
 
 @wave_group.command("close")

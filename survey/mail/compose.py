@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from survey.models import Wave
+
 
 @dataclass(frozen=True)
 class WaveLetter:
@@ -16,6 +18,12 @@ class WaveLetter:
     title_ja: str
     title_en: str
     closes_on: dt.date
+
+
+def letter_of(wave: Wave) -> WaveLetter:
+    """What mails and slips say about ``wave``."""
+    return WaveLetter(wave.public_id, wave.label, wave.survey.title_ja, wave.survey.title_en,
+                      wave.closes_on)
 
 
 def compose(

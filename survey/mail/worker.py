@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from survey.db import begin_write, is_sqlite
 from survey.mail import queue
-from survey.mail.compose import WaveLetter, compose
+from survey.mail.compose import WaveLetter, compose, letter_of
 from survey.mail.models import MailKind, MailStatus
 from survey.mail.smtp import Refusal, Relay, ServerUnavailable, wire_bytes
 from survey.models import Invitation, Wave, utcnow
@@ -177,9 +177,8 @@ class Worker:
     def _wave(self, wave_id: int) -> _Wave:
         if wave_id not in self.waves:
             wave = self.session.get(Wave, wave_id)
-            letter = WaveLetter(wave.public_id, wave.label, wave.survey.title_ja,
-                                wave.survey.title_en, wave.closes_on)
-            self.waves[wave_id] = _Wave(letter, wave.opens_on, wave.closes_on, wave.closed)
+            self.waves[wave_id] = _Wave(letter_of(wave), wave.opens_on, wave.closes_on,
+                                        wave.closed)
         return self.waves[wave_id]
 
     def _answered(self, wave: _Wave, claimed: queue.Claimed) -> bool:
