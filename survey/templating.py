@@ -27,11 +27,12 @@ def nav_links() -> list[tuple[str, str]]:
         Role.ADMIN: [("admin.home", _("Waves")), ("schedule.edit", _("Schedule")),
                      ("principles.index", _("Principles")),
                      ("roster.upload", _("Roster")), ("admin.settings", _("Settings")),
-                     ("admin.audit_log", _("Audit log"))],
+                     ("accounts.index", _("Accounts")), ("admin.audit_log", _("Audit log"))],
         Role.LEADERSHIP: [("reports.home", _("Reports")), ("reports.interventions", _("Actions"))],
         Role.HR: [("hr.home", _("Exports")), ("roster.upload", _("Roster"))],
     }
-    return links.get(role, [])
+    own = [("accounts.change_password_view", _("Password"))] if role else []
+    return links.get(role, []) + own
 
 
 def role_label(role: str) -> str:
@@ -62,6 +63,12 @@ def describe_event(event: AuditEvent) -> str:
                                 _("%(n)s invitations queued for round %(wave)s.", n=d.get("n"),
                                   wave=d.get("wave"))),
         "schedule_changed": lambda: _("Survey schedule changed."),
+        "account_invited": lambda: _("Account %(email)s invited as %(role)s.",
+                                     email=d.get("email"), role=role_label(d.get("granted") or "")),
+        "account_deactivated": lambda: _("Account %(email)s deactivated.", email=d.get("email")),
+        "account_activated": lambda: _("Account %(email)s reactivated.", email=d.get("email")),
+        "access_reset": lambda: _("Access of %(email)s reset.", email=d.get("email")),
+        "password_changed": lambda: _("Own password changed."),
         "report_viewed": lambda: _("Report %(quarter)s viewed (%(form)s).",
                                    quarter=d.get("quarter"), form=_form_name(d.get("form"))),
     }

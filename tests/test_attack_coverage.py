@@ -36,6 +36,8 @@ NO_FIGURES = {
     "principles.edit_item",
     "hr.home", "roster.upload", "reports.interventions",
     "schedule.edit",  # dates and outcomes of the schedule's actions, no counts
+    "accounts.index", "accounts.toggle_active", "accounts.reset",
+    "accounts.change_password_view", "accounts.set_password_view",
 }
 CLASSIFIED = FIGURES_JSON | FIGURES_HTML | FIGURES_PDF | FIGURES_EXPORT | TOTALS_ONLY | NO_FIGURES
 

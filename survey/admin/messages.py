@@ -34,5 +34,7 @@ def account_message(code: str) -> str:
         "invalid_role": lambda: _("The role must be admin, leadership or hr."),
         "password_too_short": lambda: _("The password must have at least 10 characters."),
         "email_taken": lambda: _("An account with this e-mail address already exists."),
+        "wrong_password": lambda: _("The current password is wrong."),
+        "cannot_deactivate_self": lambda: _("You cannot deactivate your own account."),
     }
     return messages.get(code, lambda: _("The action could not be done."))()

@@ -45,3 +45,17 @@ def compose(
         cte="base64",
     )
     return message
+
+
+def compose_access_link(sender: str, email: str, link: str, invited: bool) -> EmailMessage:
+    """The mail with an account's single-use link to set its password."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = email
+    message["Subject"] = ("naranu: アカウントの招待 / Your account" if invited else
+                          "naranu: パスワードの再設定 / Set a new password")
+    message.set_content(
+        "naranu のパスワードを次のリンクで設定してください（1回限り、7日間有効）:\n"
+        f"{link}\n\nSet your naranu password with this link (single use, valid 7 days):\n"
+        f"{link}\n", cte="base64")
+    return message

@@ -124,3 +124,20 @@ class Relay:
         if code < 400:
             code = 554  # a reply no step expects is treated as a final refusal
         raise Refusal(code, reply)
+
+
+def send_one(config: Mapping[str, Any], message: EmailMessage) -> bool:
+    """Send one message now (an account's access link); False when the server refused it.
+
+    Invitations go through the queue; an access link is one message an admin waits for, and
+    the page shows the link anyway, so a failure is only reported, never retried.
+    """
+    relay = Relay(config)
+    try:
+        relay.prepare(str(message["From"]), str(message["To"]), wire_bytes(message))
+        relay.finish()
+    except (Refusal, ServerUnavailable):
+        return False
+    finally:
+        relay.close()
+    return True

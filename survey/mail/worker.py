@@ -111,12 +111,28 @@ class Worker:
         except ServerUnavailable:
             self.session.rollback()
             raise
-        self._settle(claimed, MailStatus.SENT)
+        begin_write(self.session)
+        queue.settle(self.session, claimed, MailStatus.SENT)
         try:
-            self.relay.finish()
+            self._commit_then(self.relay.finish)
         except Refusal as refusal:
-            self.tally.sent -= 1
             self._refused(claimed, refusal)
+        else:
+            self.tally.sent += 1
+
+    def _commit_then(self, deliver: Callable[[], None]) -> None:
+        """Commit on the database connection itself, then ``deliver`` in the next statement.
+
+        A crash between the two loses the message (recorded as sent, never finished), so the
+        gap is kept as short as Python allows: the session's own commit would first return
+        the connection to the pool and release the SQLite writer lock.  The session's commit
+        afterwards finds nothing left to commit and only does that bookkeeping.
+        """
+        self.session.connection().connection.dbapi_connection.commit()
+        try:
+            deliver()
+        finally:
+            self.session.commit()
 
     def _pace(self) -> None:
         """Keep to MAIL_RATE messages per second (relays throttle or block faster senders)."""
