@@ -41,3 +41,11 @@ def test_malformed_reminder_days_say_how_to_write_them(app, login) -> None:
 def test_the_page_in_japanese(app, login) -> None:
     page = login("admin").get("/admin/schedule/").get_data(as_text=True)
     assert "実施スケジュール" in page
+
+
+def test_the_waves_page_names_the_next_scheduled_step(app, login) -> None:
+    client = login("admin")
+    assert "No schedule is running" in client.get("/admin/?lang=en").get_data(as_text=True)
+    client.post("/admin/schedule/", data=GOOD)
+    page = client.get("/admin/?lang=en").get_data(as_text=True)
+    assert "Next scheduled step: " in page

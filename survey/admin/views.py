@@ -24,6 +24,7 @@ from survey.admin.forms import AttributeLabelsForm, OpenWaveForm, ThresholdForm
 from survey.admin.links import check_links
 from survey.admin.messages import wave_message
 from survey.auth.access import roles_required
+from survey.cadence.services import load_schedule, upcoming
 from survey.db import begin_write, db
 from survey.mail.models import MailKind
 from survey.mail.queue import MailQueueError, addressee_count, progress, queue_mail
@@ -69,7 +70,9 @@ def _home_page(form: OpenWaveForm) -> str:
                            mail=progress(db.session),
                            links=check_links(current_app.config["PUBLIC_BASE_URL"],
                                              request.host_url),
-                           mail_ready=bool(current_app.config.get("MAIL_SERVER")))
+                           mail_ready=bool(current_app.config.get("MAIL_SERVER")),
+                           next_step=upcoming(db.session, load_schedule(db.session), today(),
+                                              limit=1))
 
 
 def _wave_rows() -> list[tuple[Wave, str, int]]:
