@@ -90,9 +90,9 @@ def signed(value: float, digits: int = 0) -> str:
 
 
 def _export_kind(kind: str | None) -> str:
-    """An export's contents in the reader's language (the names the export form uses)."""
-    return {"aggregate": _("Figures per group (aggregate)"),
-            "responses": _("One row per response (generalised)")}.get(kind or "", kind or "")
+    """An export's contents in the reader's language."""
+    return {"aggregate": _("aggregate figures"),
+            "responses": _("response-level data")}.get(kind or "", kind or "")
 
 
 def item_kind_label(kind: str) -> str:

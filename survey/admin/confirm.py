@@ -22,4 +22,5 @@ def ask(title: str, consequences: list[str], button: str, cancel_url: str,
     """The page that asks; posting its form repeats the request with ``confirmed=1``."""
     return render_template("confirm.html", title=title, consequences=consequences,
                            button=button, cancel_url=cancel_url, fields=dict(fields or {}),
-                           action=request.path, danger=danger)
+                           action=request.path, danger=danger,
+                           language_url=None)  # a switch would GET a POST-only address
