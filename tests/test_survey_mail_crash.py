@@ -64,3 +64,23 @@ def test_sigkill_mid_send_loses_and_duplicates_nothing(
     received = smtp.recipients()
     assert len(received) == 300  # nobody lost
     assert set(received.values()) == {1}  # nobody mailed twice
+
+
+def test_two_workers_share_the_queue_without_sending_twice(
+    mail_app, smtp, make_roster, database_url, tmp_path
+) -> None:
+    """PostgreSQL: rows are claimed with FOR UPDATE SKIP LOCKED, so workers split the queue.
+    SQLite: the second worker is refused and the first sends everything."""
+    make_roster(count=150)
+    runner = mail_app.test_cli_runner()
+    wave_id = runner.invoke(args=["wave", "open", "--label", "pair"]).output.strip()
+    runner.invoke(args=["wave", "send", wave_id])
+    workers = [_start(database_url, smtp.port, tmp_path) for _ in range(2)]
+    outputs = [worker.communicate(timeout=180)[0] for worker in workers]
+    received = smtp.recipients()
+    assert len(received) == 150 and set(received.values()) == {1}
+    if database_url.startswith("postgresql"):
+        sent = sorted(int(output.split()[0]) for output in outputs)
+        assert sum(sent) == 150 and sent[0] > 0, outputs  # both took part
+    else:
+        assert sum("another mail worker is running" in output for output in outputs) <= 1
