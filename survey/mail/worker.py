@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from survey.db import begin_write, is_sqlite
+from survey.db import begin_relaxed_write, begin_write, is_sqlite
 from survey.mail import queue
 from survey.mail.compose import WaveLetter, compose, letter_of
 from survey.mail.models import MailKind, MailStatus
@@ -111,7 +111,7 @@ class Worker:
         except ServerUnavailable:
             self.session.rollback()
             raise
-        begin_write(self.session)
+        begin_relaxed_write(self.session)
         queue.settle(self.session, claimed, MailStatus.SENT)
         try:
             self._commit_then(self.relay.finish)
@@ -124,9 +124,10 @@ class Worker:
         """Commit on the database connection itself, then ``deliver`` in the next statement.
 
         A crash between the two loses the message (recorded as sent, never finished), so the
-        gap is kept as short as Python allows: the session's own commit would first return
-        the connection to the pool and release the SQLite writer lock.  The session's commit
-        afterwards finds nothing left to commit and only does that bookkeeping.
+        gap is kept as short as Python allows: the commit does not wait for the disk
+        (:func:`survey.db.begin_relaxed_write`), and the session's own commit would first
+        return the connection to the pool and release the SQLite writer lock.  The session's
+        commit afterwards finds nothing left to commit and only does that bookkeeping.
         """
         self.session.connection().connection.dbapi_connection.commit()
         try:
