@@ -83,7 +83,8 @@ def _reminders(found: Round, day: dt.date, done: set[tuple[str, str]]) -> list[D
 
 
 def _recorded(session: Session) -> set[tuple[str, str]]:
-    return set(session.execute(select(ScheduleRun.period, ScheduleRun.action)).tuples())
+    return {(period, action) for period, action in session.execute(
+        select(ScheduleRun.period, ScheduleRun.action))}
 
 
 def upcoming(session: Session, schedule: Schedule, day: dt.date, limit: int = 6) -> list[Due]:
