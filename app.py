@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from reports.views import bp as reports_bp
     from survey.admin.views import bp as admin_bp
     from survey.answering.views import bp as answering_bp
+    from survey.auth.account_views import bp as accounts_bp
     from survey.auth.views import bp as auth_bp
     from survey.cadence.views import bp as schedule_bp
     from survey.principles.views import bp as principles_bp
@@ -77,7 +78,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         public_bp, auth_bp, answering_bp, admin_bp, principles_bp, hr_bp, roster_bp,
-        reports_bp, schedule_bp,
+        reports_bp, schedule_bp, accounts_bp,
     ):
         app.register_blueprint(blueprint)
 
