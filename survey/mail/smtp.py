@@ -5,8 +5,8 @@ server delivers nothing until it reads that line (RFC 5321, 4.1.1.4), and drops 
 message when the connection dies.  The worker records the row as sent *between* ``prepare``
 and ``finish``: a crash before the record leaves an undelivered message and a pending row
 (sent again on resume), a crash after it leaves a delivered message and a sent row.  Only a
-crash in the few microseconds between the commit and writing the last line loses a message;
-no crash can deliver one twice.
+crash between the commit and writing the last line loses the message in flight (microseconds
+on SQLite; on PostgreSQL the COMMIT's round trip); no crash can deliver one twice.
 """
 
 from __future__ import annotations
