@@ -41,9 +41,12 @@ demo: db
 		$(FLASK) seed-demo --staff 150 --waves 8 --seed 1 && touch instance/.demo-seeded; \
 	else echo "demo already seeded (delete instance/ to start over)"; fi
 
+# Invitation links follow the address this server answers on unless NARANU_PUBLIC_BASE_URL says otherwise.
+HOST ?= 127.0.0.1
 run: demo
-	@echo "naranu on http://127.0.0.1:$(PORT)  (demo logins were printed on first run)"
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "naranu on http://$(HOST):$(PORT)  (demo logins were printed on first run)"
+	NARANU_PUBLIC_BASE_URL=$${NARANU_PUBLIC_BASE_URL:-http://$(HOST):$(PORT)} \
+		$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production server (gunicorn) on SQLite or DATABASE_URL; settings in gunicorn.conf.py.
 serve: db

@@ -73,14 +73,16 @@ def _register_blueprints(app: Flask) -> None:
     from reports.views import bp as reports_bp
     from survey.admin.views import bp as admin_bp
     from survey.answering.views import bp as answering_bp
+    from survey.auth.account_views import bp as accounts_bp
     from survey.auth.views import bp as auth_bp
+    from survey.cadence.views import bp as schedule_bp
     from survey.principles.views import bp as principles_bp
     from survey.public.views import bp as public_bp
     from survey.roster.views import bp as roster_bp
 
     for blueprint in (
         public_bp, auth_bp, answering_bp, admin_bp, principles_bp, hr_bp, roster_bp,
-        reports_bp,
+        reports_bp, schedule_bp, accounts_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -21,13 +21,15 @@ from survey.admin.messages import account_message, wave_message
 from survey.auth.services import AccountError, create_user
 from survey.auth.sessions import account_by_email, revoke_sessions
 from survey.db import begin_write, db
+from survey.mail.compose import letter_of
+from survey.mail.models import MailKind
+from survey.mail.queue import MailQueueError, queue_mail
 from survey.models import Wave
 from survey.principles.services import seed_default_template, survey_by_name
 from survey.settings import current_thresholds, group_hierarchy
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.design import ConcurrentRule
 from survey.waves.invitations import links_csv, record_release
-from survey.waves.mail import MailError, send_invitations
 from survey.waves.preview import CellPreview, UnitStatus
 from survey.waves.services import (
     WaveError,
@@ -35,10 +37,11 @@ from survey.waves.services import (
     invitation_links,
     open_wave,
     organisation_rule,
-    reminder_links,
     today,
     wave_preview,
 )
+from survey.waves.slips import slips
+from survey.waves.slips_pdf import render_slips
 
 #: Who the audit log names for a command run on the server (it has no account).
 CLI_ACTOR: tuple[str, int | None] = ("system", None)
@@ -241,22 +244,43 @@ def write_links_csv(path: Path, links: list[tuple[str, str]]) -> None:
 
 @wave_group.command("send")
 @click.argument("wave_id", type=int)
-@click.option("--reminders", is_flag=True, help="only to invitees who have not answered yet")
+@click.option("--reminders", is_flag=True, help="remind invitees who have not answered yet")
 @with_appcontext
 def wave_send_command(wave_id: int, reminders: bool) -> None:
-    """E-mail the invitations (or reminders) over SMTP; prints only how many were sent."""
+    """Queue the invitations (or reminders) for ``mail work``; prints how many were queued."""
+    if not current_app.config.get("MAIL_SERVER"):
+        raise fail("mail is not configured (set NARANU_MAIL_SERVER)")
+    begin_write(db.session)
+    wave = _wave_or_fail(wave_id)
+    kind = MailKind.REMINDER if reminders else MailKind.INVITATION
+    try:
+        queued = queue_mail(db.session, wave, kind)
+    except (WaveError, MailQueueError) as error:
+        raise fail(english(wave_message, error)) from error
+    db.session.commit()
+    _record_release(wave, "reminders" if reminders else "mail", queued)
+    click.echo(f"{queued} {'reminders' if reminders else 'invitations'} queued")
+
+
+@wave_group.command("slips")
+@click.argument("wave_id", type=int)
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--all", "everyone", is_flag=True, help="a slip for every invitee, not only "
+              "those without an e-mail address")
+@with_appcontext
+def wave_slips_command(wave_id: int, out_path: str, everyone: bool) -> None:
+    """Write printable invitation slips (A4 PDF, QR code, name on a tear-off part)."""
     wave = _wave_or_fail(wave_id)
     config = current_app.config
-    pick = reminder_links if reminders else invitation_links
     try:
-        links = pick(db.session, wave, config["TOKEN_KEY"], config["PUBLIC_BASE_URL"])
-        sent = send_invitations(config, wave, links, reminder=reminders)
+        found = slips(db.session, wave, config["TOKEN_KEY"], config["PUBLIC_BASE_URL"],
+                      everyone=everyone)
     except WaveError as error:
         raise fail(english(wave_message, error)) from error
-    except MailError as error:
-        raise fail(f"mail could not be sent: {error}") from error
-    _record_release(wave, "reminders" if reminders else "mail", sent)
-    click.echo(f"{sent} {'reminders' if reminders else 'invitations'} sent")
+    if not found:
+        raise fail("every invitee has an e-mail address (use --all to print slips for everyone)")
+    Path(out_path).write_bytes(render_slips(letter_of(wave), found))
+    click.echo(f"{len(found)} slips written to {out_path}")
 
 
 @wave_group.command("close")
@@ -316,9 +340,12 @@ def _wave_or_fail(wave_id: int) -> Wave:
 
 def register_commands(app: Flask) -> None:
     """Attach every survey command to the app's CLI."""
+    from survey.cadence.cli import tick_command
     from survey.demo import seed_demo_command
+    from survey.mail.cli import mail_group
     from survey.roster.cli import roster_group
 
-    for command in (init_db_command, create_user_command, revoke_sessions_command, wave_group,
-                    roster_group, seed_demo_command):
+    for command in (init_db_command, create_user_command, revoke_sessions_command,
+                    wave_group, roster_group, seed_demo_command, mail_group,
+                    tick_command):
         app.cli.add_command(command)

@@ -37,6 +37,12 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_PASSWORD": None,
     "MAIL_FROM": "naranu@localhost",
     # RATELIMIT_STORAGE_URI: unset = a counter file beside the database (survey.ratelimit)
+    # The worker's pace and patience (survey.mail.worker): relays throttle fast senders, and
+    # a temporary refusal is retried after 1, 2, 4 … minutes before the row is failed.
+    "MAIL_RATE": 10.0,
+    "MAIL_RETRY_SECONDS": 60.0,
+    "MAIL_MAX_ATTEMPTS": 6,
+    "MAIL_IDLE_SECONDS": 10.0,
     "PROXY_FIX": 0,
     "RATELIMIT_LOGIN": "10 per minute",
     "RATELIMIT_LOGIN_ACCOUNT": "5 per minute;30 per hour",
@@ -60,6 +66,10 @@ ENVIRONMENT = {
     "NARANU_MAIL_SERVER": "MAIL_SERVER",
     "NARANU_MAIL_PORT": "MAIL_PORT",
     "NARANU_MAIL_FROM": "MAIL_FROM",
+    "NARANU_MAIL_USE_TLS": "MAIL_USE_TLS",
+    "NARANU_MAIL_USERNAME": "MAIL_USERNAME",
+    "NARANU_MAIL_PASSWORD": "MAIL_PASSWORD",
+    "NARANU_MAIL_RATE": "MAIL_RATE",
     "NARANU_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "NARANU_SECURE_COOKIES": "SESSION_COOKIE_SECURE",
     "NARANU_PROXY_FIX": "PROXY_FIX",
@@ -94,7 +104,9 @@ def engine_options(url: str, options: dict[str, Any]) -> dict[str, Any]:
 def _coerce(setting: str, value: str) -> Any:
     if setting in ("MAIL_PORT", "PROXY_FIX"):
         return int(value)
-    if setting == "SESSION_COOKIE_SECURE":
+    if setting == "MAIL_RATE":
+        return float(value)
+    if setting in ("SESSION_COOKIE_SECURE", "MAIL_USE_TLS"):
         return value.lower() in {"1", "true", "yes"}
     return value
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
@@ -28,6 +28,8 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 
 _IMMEDIATE = "naranu_begin_immediate"
+#: Execution option: commit without waiting for the disk (see :func:`begin_relaxed_write`).
+RELAXED = "naranu_relaxed_sync"
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -106,10 +108,20 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Any) -> None:
-    immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+    options = connection.get_execution_options()
+    immediate = options.get(_IMMEDIATE, False)
     if immediate:
         WriterQueue.acquire(connection.connection.info)
+        _set_synchronous(connection, relaxed=options.get(RELAXED, False))
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _set_synchronous(connection: Any, relaxed: bool) -> None:
+    """FULL, or NORMAL for one relaxed write (the pragma cannot change inside a transaction)."""
+    info = connection.connection.info
+    if info.get(RELAXED, False) != relaxed:
+        connection.exec_driver_sql(f"PRAGMA synchronous={'NORMAL' if relaxed else 'FULL'}")
+        info[RELAXED] = relaxed
 
 
 def begin_write(session: Session | scoped_session[Session]) -> None:
@@ -128,6 +140,24 @@ def begin_write(session: Session | scoped_session[Session]) -> None:
             raise RuntimeError("begin_write() must come before the transaction's first change")
         real.rollback()  # a read-only transaction: start again as the writer
     real.connection(execution_options={_IMMEDIATE: True})
+
+
+def begin_relaxed_write(session: Session | scoped_session[Session]) -> None:
+    """Start a write whose commit returns before the disk has it (the mail worker's record).
+
+    A commit that waits for ``fsync`` keeps the worker between "recorded as sent" and "sent"
+    for milliseconds, long enough for a kill to land there and lose a message.  Without the
+    wait the commit is still safe against a crash of the process (the operating system has
+    the data); only a power cut can undo it, and then the mail is sent again.  SQLite:
+    ``synchronous=NORMAL`` for this transaction; PostgreSQL: ``synchronous_commit = off``.
+    """
+    real = session() if isinstance(session, scoped_session) else session
+    if real.get_bind().dialect.name != "sqlite":
+        real.execute(text("SET LOCAL synchronous_commit TO off"))
+        return
+    if real.in_transaction():
+        real.rollback()  # only a read is open: the claim
+    real.connection(execution_options={_IMMEDIATE: True, RELAXED: True})
 
 
 @contextmanager

@@ -24,13 +24,15 @@ def nav_links() -> list[tuple[str, str]]:
     """Navigation entries the signed-in account's role may use."""
     role = getattr(current_user, "role", None)
     links: dict[str, list[tuple[str, str]]] = {
-        Role.ADMIN: [("admin.home", _("Waves")), ("principles.index", _("Principles")),
+        Role.ADMIN: [("admin.home", _("Waves")), ("schedule.edit", _("Schedule")),
+                     ("principles.index", _("Principles")),
                      ("roster.upload", _("Roster")), ("admin.settings", _("Settings")),
-                     ("admin.audit_log", _("Audit log"))],
+                     ("accounts.index", _("Accounts")), ("admin.audit_log", _("Audit log"))],
         Role.LEADERSHIP: [("reports.home", _("Reports")), ("reports.interventions", _("Actions"))],
         Role.HR: [("hr.home", _("Exports")), ("roster.upload", _("Roster"))],
     }
-    return links.get(role, [])
+    own = [("accounts.change_password_view", _("Password"))] if role else []
+    return links.get(role, []) + own
 
 
 def role_label(role: str) -> str:
@@ -49,13 +51,24 @@ def describe_event(event: AuditEvent) -> str:
             "Minimum group size changed to %(k)s (comments: %(kc)s) for future rounds.",
             k=d.get("k"), kc=d.get("k_comments")),
         "export_made": lambda: _("Export made: %(kind)s of round %(wave)s.",
-                                 kind=d.get("kind"), wave=d.get("wave")),
+                                 kind=_export_kind(d.get("kind")), wave=d.get("wave")),
         "wave_opened": lambda: _("Round %(wave)s opened with minimum group size %(k)s.",
                                  wave=d.get("wave"), k=d.get("k")),
         "wave_closed": lambda: _("Round %(wave)s closed.", wave=d.get("wave")),
         "roster_imported": lambda: _("Roster imported: %(n)s people active.", n=d.get("active")),
         "attribute_labels_changed": lambda: _(
             "Display labels changed for: %(names)s.", names=", ".join(d.get("labels") or {})),
+        "mail_queued": lambda: (_("%(n)s reminders queued for round %(wave)s.", n=d.get("n"),
+                                  wave=d.get("wave")) if d.get("kind") == "reminder" else
+                                _("%(n)s invitations queued for round %(wave)s.", n=d.get("n"),
+                                  wave=d.get("wave"))),
+        "schedule_changed": lambda: _("Survey schedule changed."),
+        "account_invited": lambda: _("Account %(email)s invited as %(role)s.",
+                                     email=d.get("email"), role=role_label(d.get("granted") or "")),
+        "account_deactivated": lambda: _("Account %(email)s deactivated.", email=d.get("email")),
+        "account_activated": lambda: _("Account %(email)s reactivated.", email=d.get("email")),
+        "access_reset": lambda: _("Access of %(email)s reset.", email=d.get("email")),
+        "password_changed": lambda: _("Own password changed."),
         "report_viewed": lambda: _("Report %(quarter)s viewed (%(form)s).",
                                    quarter=d.get("quarter"), form=_form_name(d.get("form"))),
         "invitation_links_released": lambda: _release_text(d),
@@ -89,6 +102,18 @@ def signed(value: float, digits: int = 0) -> str:
     return "±" + text[1:] if float(text) == 0 else text
 
 
+def _export_kind(kind: str | None) -> str:
+    """An export's contents in the reader's language."""
+    return {"aggregate": _("aggregate figures"),
+            "responses": _("response-level data")}.get(kind or "", kind or "")
+
+
+def item_kind_label(kind: str) -> str:
+    """A question kind's localized name (the names the item form uses)."""
+    return {"likert5": _("5-point scale"), "nps11": _("0-10 recommendation"),
+            "comment": _("Free comment")}.get(kind, kind)
+
+
 def _form_name(form: str | None) -> str:
     return {"web": _("web page"), "pdf": "PDF", "api": "API"}.get(form or "", form or "")
 
@@ -105,6 +130,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals.update(
         current_locale=current_locale, nav_links=nav_links, role_label=role_label,
+        item_kind_label=item_kind_label,
         describe_event=describe_event, localized=localized, nps_ends=NPS_ENDS,
         status_label=status_label, zip=zip,
     )

@@ -148,6 +148,25 @@ def app(make_app: Callable[..., Flask]) -> Flask:
 
 
 @pytest.fixture()
+def smtp() -> Iterator[Any]:
+    """A real SMTP server on loopback: its :class:`tests.smtp_server.Inbox`, with ``.port``."""
+    from tests.smtp_server import Inbox, start
+
+    inbox = Inbox()
+    controller = start(inbox)
+    inbox.port = controller.port  # type: ignore[attr-defined]
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture()
+def mail_app(make_app: Callable[..., Flask], smtp: Any) -> Flask:
+    """The application sending through the ``smtp`` server, unthrottled, quick to retry."""
+    return make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port,
+                    MAIL_FROM="survey@town.example.jp", MAIL_RATE=0, MAIL_RETRY_SECONDS=0.01)
+
+
+@pytest.fixture()
 def client(app: Flask) -> FlaskClient:
     """A test client."""
     return app.test_client()

@@ -37,6 +37,9 @@ NO_FIGURES = {
     "principles.index", "principles.create_principle", "principles.create_item",
     "principles.edit_item",
     "hr.home", "roster.upload", "reports.interventions",
+    "schedule.edit",  # dates and outcomes of the schedule's actions, no counts
+    "accounts.index", "accounts.toggle_active", "accounts.reset",
+    "accounts.change_password_view", "accounts.set_password_view",
 }
 CLASSIFIED = FIGURES_JSON | FIGURES_HTML | FIGURES_PDF | FIGURES_EXPORT | TOTALS_ONLY | NO_FIGURES
 

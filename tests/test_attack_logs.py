@@ -60,7 +60,7 @@ def test_no_token_ip_or_answer_in_any_log_line(app: Flask, client, open_wave, lo
     client.get("/s/" + "x" * 43, environ_base=environ)  # unknown link
     _real_server_request(app, links[6])
     admin = login("admin")
-    admin.post(f"/admin/waves/{wave_id}/close", environ_base=environ)
+    admin.post(f"/admin/waves/{wave_id}/close", data={"confirmed": "1"}, environ_base=environ)
     hr = login("hr")
     hr.post("/hr/export", environ_base=environ,
             data={"wave": wave_id, "kind": "responses", "fmt": "csv", "comments": "y"})

@@ -303,7 +303,7 @@ def test_every_export_is_logged_publicly(app: Flask, runner, client, waves: list
         assert event.public and event.actor_role == "system"  # the command line
         assert event.detail["kind"] == "aggregate" and event.detail["wave"] == label
     page = client.get("/transparency?lang=en").get_data(as_text=True)
-    assert "Export made: aggregate of round " + label in page
+    assert "Export made: aggregate figures of round " + label in page
 
 
 # -- language -------------------------------------------------------------------------------

@@ -57,7 +57,8 @@ def test_download_is_an_attachment_and_logged(login, wave_id: int, kind: str, fm
     assert "attachment" in got.headers["Content-Disposition"]
     assert got.headers["Cache-Control"] == "no-store"
     log = client.get("/transparency?lang=en").get_data(as_text=True)
-    assert f"Export made: {kind} of round" in log
+    named = {"aggregate": "aggregate figures", "responses": "response-level data"}[kind]
+    assert f"Export made: {named} of round" in log
 
 
 def test_unknown_wave_flashes_and_redirects(login, wave_id: int) -> None:

@@ -105,13 +105,15 @@ def test_close_button_closes_the_wave(
     admin: FlaskClient, session: Session, open_wave: Callable[..., Any]
 ) -> None:
     wave_id, _links = open_wave("2026-04")
-    response = admin.post(f"/admin/waves/{wave_id}/close", follow_redirects=True)
+    response = admin.post(f"/admin/waves/{wave_id}/close", data={"confirmed": "1"},
+                          follow_redirects=True)
     assert response.status_code == 200
     assert "実施回「2026-04」を締め切りました。" in response.get_data(as_text=True)
     session.expire_all()
     assert session.get(Wave, wave_id).closed
     assert session.scalar(select(Invitation.token_hash)) is None
-    again = admin.post(f"/admin/waves/{wave_id}/close", follow_redirects=True)
+    again = admin.post(f"/admin/waves/{wave_id}/close", data={"confirmed": "1"},
+                       follow_redirects=True)
     assert "この実施回はすでに締め切られています。" in again.get_data(as_text=True)
 
 
@@ -135,7 +137,8 @@ def test_a_valid_change_is_logged_publicly_and_spares_open_waves(
     app: Flask, admin: FlaskClient, session: Session, open_wave: Callable[..., Any]
 ) -> None:
     wave_id, links = open_wave()
-    response = admin.post("/admin/settings", data={"k": "7", "k_comments": "12"})
+    response = admin.post("/admin/settings", data={"k": "7", "k_comments": "12",
+                                                   "confirmed": "1"})
     assert response.status_code == 302
     session.expire_all()
     thresholds = current_thresholds(session)

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import text
 
-from survey.db import begin_write, db
+from survey.db import begin_relaxed_write, begin_write, db
 from survey.models import Setting
 
 
@@ -34,6 +34,18 @@ def test_pragmas_make_acknowledged_writes_durable(app: Flask) -> None:
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
         assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_a_relaxed_write_does_not_leave_its_connection_relaxed(app: Flask) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("SQLite only: PostgreSQL relaxes one transaction with SET LOCAL")
+    with app.app_context():
+        begin_relaxed_write(db.session)
+        assert db.session.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+        db.session.commit()
+        begin_write(db.session)
+        assert db.session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL again
+        db.session.rollback()
 
 
 def test_writer_queue_is_held_during_a_write_and_released_by_commit_and_rollback(app) -> None:

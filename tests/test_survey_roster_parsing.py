@@ -100,6 +100,11 @@ def test_trailing_empty_columns_left_by_excel_are_ignored() -> None:
                     {"employee_id": "E2", "email": "b@x.jp", "dept": "Y"}]
 
 
+def test_people_without_an_address_are_accepted_and_not_duplicates_of_each_other() -> None:
+    rows = parse_roster("r.csv", b"employee_id,email,dept\nE1,,A\nE2,,A\nE3,c@x.jp,A\n")
+    assert [row["email"] for row in rows] == ["", "", "c@x.jp"]
+
+
 def test_email_domain_is_normalised() -> None:
     rows = parse_roster("r.csv", b"employee_id,email\nE1,Staff@TOWN.Example.JP\n")
     assert rows[0]["email"] == "Staff@town.example.jp"

@@ -22,6 +22,7 @@ ADMIN = frozenset({"admin"})
 LEADERSHIP = frozenset({"leadership"})
 HR = frozenset({"hr"})
 ROSTER = frozenset({"hr", "admin"})
+SIGNED_IN = frozenset({"admin", "leadership", "hr"})
 
 #: (endpoint, method) → the roles that may use it.  Everyone else is refused: anonymous visitors
 #: are sent to the login page (or get 401), signed-in accounts of another role get 403.
@@ -44,6 +45,16 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("admin.close", "POST"): ADMIN,
     ("admin.invitations_csv", "GET"): ADMIN,
     ("admin.send_invitations", "POST"): ADMIN,
+    ("accounts.index", "GET"): ADMIN,
+    ("accounts.index", "POST"): ADMIN,
+    ("accounts.toggle_active", "POST"): ADMIN,
+    ("accounts.reset", "POST"): ADMIN,
+    ("accounts.change_password_view", "GET"): SIGNED_IN,
+    ("accounts.change_password_view", "POST"): SIGNED_IN,
+    ("accounts.set_password_view", "GET"): EVERYONE,  # the access link is the credential
+    ("accounts.set_password_view", "POST"): EVERYONE,
+    ("schedule.edit", "GET"): ADMIN,
+    ("schedule.edit", "POST"): ADMIN,
     ("principles.index", "GET"): ADMIN,
     ("principles.create_principle", "POST"): ADMIN,
     ("principles.create_item", "POST"): ADMIN,
@@ -62,7 +73,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("reports.interventions", "POST"): LEADERSHIP,
 }
 
-SAMPLE_ARGS = {"wave_id": 1, "item_id": 1, "quarter": "FY2026Q1", "filename": "naranu.css"}
+SAMPLE_ARGS = {"wave_id": 1, "item_id": 1, "user_id": 1, "quarter": "FY2026Q1",
+               "filename": "naranu.css"}
 
 
 def routes(app: Flask) -> list[tuple[str, str, Any]]:

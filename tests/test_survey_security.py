@@ -23,7 +23,7 @@ from survey.config import ensure_instance_secrets
 from survey.logging import RedactingFilter, init_logging, redact
 
 TOKEN_PATH = "/s/cFnolkxIefAGsagElEP1JpL4iB925z3jhdY_tw13dic"
-SAMPLE_ARGS = {"token": TOKEN_PATH.removeprefix("/s/"), "wave_id": 1, "item_id": 1,
+SAMPLE_ARGS = {"token": TOKEN_PATH.removeprefix("/s/"), "wave_id": 1, "item_id": 1, "user_id": 1,
                "quarter": "FY2026Q1", "filename": "naranu.css"}
 
 

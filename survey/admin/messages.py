@@ -23,6 +23,8 @@ def wave_message(code: str) -> str:
         "wave_not_started": lambda: _("The wave has not opened yet."),
         "unknown_attribute": lambda: _(
             "A chosen attribute is not a column of the active roster (other than the units)."),
+        "reminders_pending": lambda: _(
+            "The previous reminders are still being sent; wait until they are done."),
     }
     return messages.get(code, lambda: _("The action could not be done."))()
 
@@ -38,5 +40,7 @@ def account_message(code: str) -> str:
             "Use a longer passphrase of several unrelated words."),
         "password_like_email": lambda: _("The password must not contain the e-mail address."),
         "email_taken": lambda: _("An account with this e-mail address already exists."),
+        "wrong_password": lambda: _("The current password is wrong."),
+        "cannot_deactivate_self": lambda: _("You cannot deactivate your own account."),
     }
     return messages.get(code, lambda: _("The action could not be done."))()

@@ -21,10 +21,15 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from survey import audit
+from survey.admin.confirm import ask, confirmed
 from survey.admin.forms import AttributeLabelsForm, OpenWaveForm, ThresholdForm
+from survey.admin.links import check_links
 from survey.admin.messages import wave_message
 from survey.auth.access import roles_required
+from survey.cadence.services import load_schedule, upcoming
 from survey.db import begin_write, db
+from survey.mail.models import MailKind
+from survey.mail.queue import MailQueueError, addressee_count, progress, queue_mail
 from survey.models import Role, Survey, Wave
 from survey.roster import labels
 from survey.settings import (
@@ -38,15 +43,12 @@ from survey.settings import (
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.design import ConcurrentRule
 from survey.waves.invitations import links_csv, record_release
-from survey.waves.mail import MailError
-from survey.waves.mail import send_invitations as send_mail
 from survey.waves.services import (
     WaveError,
     WavePlan,
     invitation_links,
     open_wave,
     organisation_rule,
-    reminder_links,
     reportable_attributes,
     response_count,
     status,
@@ -66,7 +68,17 @@ def _actor() -> tuple[str, int]:
 @admin_only
 def home() -> str:
     """Waves with their dates, status and response rate."""
-    return render_template("admin/home.html", rows=_wave_rows(), form=_open_form())
+    return _home_page(_open_form())
+
+
+def _home_page(form: OpenWaveForm) -> str:
+    return render_template("admin/home.html", rows=_wave_rows(), form=form,
+                           mail=progress(db.session),
+                           links=check_links(current_app.config["PUBLIC_BASE_URL"],
+                                             request.host_url),
+                           mail_ready=bool(current_app.config.get("MAIL_SERVER")),
+                           next_step=upcoming(db.session, load_schedule(db.session), today(),
+                                              limit=1))
 
 
 def _wave_rows() -> list[tuple[Wave, str, int]]:
@@ -74,10 +86,9 @@ def _wave_rows() -> list[tuple[Wave, str, int]]:
     return [(wave, status(wave), response_count(db.session, wave)) for wave in waves]
 
 
-def _links(wave: Wave, reminders: bool = False) -> list[tuple[str, str]]:
-    pick = reminder_links if reminders else invitation_links
+def _links(wave: Wave) -> list[tuple[str, str]]:
     config = current_app.config
-    return pick(db.session, wave, config["TOKEN_KEY"], config["PUBLIC_BASE_URL"])
+    return invitation_links(db.session, wave, config["TOKEN_KEY"], config["PUBLIC_BASE_URL"])
 
 
 def _open_form(formdata: object = None) -> OpenWaveForm:
@@ -151,7 +162,7 @@ def open_wave_view() -> str | Response:
                     n=wave.invited_count), "success")
             return redirect(url_for("admin.home"))
     db.session.rollback()
-    return render_template("admin/home.html", rows=_wave_rows(), form=form), 400
+    return _home_page(form), 400
 
 
 @bp.get("/waves/<int:wave_id>/invitations.csv")
@@ -173,23 +184,36 @@ def invitations_csv(wave_id: int) -> Response:
 
 @bp.post("/waves/<int:wave_id>/send")
 @admin_only
-def send_invitations(wave_id: int) -> Response:
-    """E-mail every invitee their link over SMTP (or, with ``reminders``, only unspent links).
+def send_invitations(wave_id: int) -> str | Response:
+    """Queue the invitations (or, with ``reminders``, the reminders) for the mail worker.
 
-    The page says only how many mails went out, never to whom.
+    Asks first.  The page says only how many mails were queued, never to whom.
     """
+    begin_write(db.session)
     wave = db.get_or_404(Wave, wave_id)
-    reminders = request.form.get("reminders") == "1"
+    kind = MailKind.REMINDER if request.form.get("reminders") == "1" else MailKind.INVITATION
+    if not current_app.config.get("MAIL_SERVER"):
+        db.session.rollback()
+        flash(_("No mail server is configured; hand out the links as CSV or printed slips."),
+              "error")
+        return redirect(url_for("admin.home"))
+    if not confirmed():
+        page = _ask_to_send(wave, kind)
+        db.session.rollback()
+        return page
     try:
-        sent = send_mail(current_app.config, wave, _links(wave, reminders), reminder=reminders)
-        _record_release(wave, "reminders" if reminders else "mail", sent)
-    except WaveError as error:
+        queued = queue_mail(db.session, wave, kind)
+    except (WaveError, MailQueueError) as error:
+        db.session.rollback()
         flash(wave_message(str(error)), "error")
-    except MailError as error:
-        flash(_("Mail could not be sent: %(reason)s", reason=str(error)), "error")
     else:
-        text = _("%(n)s reminders sent.", n=sent) if reminders else _(
-            "%(n)s invitations sent.", n=sent)
+        audit.record(db.session, "mail_queued", *_actor(), wave=wave.label, n=queued,
+                     kind=str(kind))
+        record_release(db.session, wave, "reminders" if kind == MailKind.REMINDER else "mail",
+                       queued, _actor())
+        db.session.commit()
+        text = _("%(n)s reminders queued.", n=queued) if kind == MailKind.REMINDER else _(
+            "%(n)s invitations queued.", n=queued)
         flash(text, "success")
     return redirect(url_for("admin.home"))
 
@@ -201,12 +225,31 @@ def _record_release(wave: Wave, how: str, count: int) -> None:
     db.session.commit()
 
 
+def _ask_to_send(wave: Wave, kind: MailKind) -> str:
+    count = addressee_count(db.session, wave, kind)
+    if kind == MailKind.REMINDER:
+        return ask(_("Send reminders for %(label)s?", label=wave.label), [
+            _("Each of the %(n)s invitees with an e-mail address who has not answered yet "
+              "gets a reminder with their own link.", n=count),
+            _("Nobody, you included, can see who is reminded."),
+        ], _("Queue the reminders"), url_for("admin.home"), {"reminders": "1"})
+    return ask(_("Send invitations for %(label)s?", label=wave.label), [
+        _("%(n)s people get an e-mail with their own single-use link. People already sent "
+          "an invitation for this wave are not sent another.", n=count),
+        _("Mail that has gone out cannot be called back."),
+    ], _("Queue the invitations"), url_for("admin.home"))
+
+
 @bp.post("/waves/<int:wave_id>/close")
 @admin_only
-def close(wave_id: int) -> Response:
-    """Close a wave: summarise it and make its storage unlinkable."""
+def close(wave_id: int) -> str | Response:
+    """Close a wave: summarise it and make its storage unlinkable (asks first)."""
     begin_write(db.session)
     wave = db.get_or_404(Wave, wave_id)
+    if not confirmed():
+        page = _ask_to_close(wave)
+        db.session.rollback()
+        return page
     try:
         close_wave(db.session, wave, actor=_actor())
     except WaveError as error:
@@ -217,6 +260,15 @@ def close(wave_id: int) -> Response:
     compact_storage(db.engine)
     flash(_("Wave %(label)s closed.", label=wave.label), "success")
     return redirect(url_for("admin.home"))
+
+
+def _ask_to_close(wave: Wave) -> str:
+    return ask(_("Close %(label)s now?", label=wave.label), [
+        _("Nobody can answer any more, even before the closing date %(date)s.",
+          date=wave.closes_on),
+        _("The wave's links stop working and are forgotten for good; the answers are "
+          "summarised for reports. This cannot be undone."),
+    ], _("Close the wave"), url_for("admin.home"), danger=True)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -237,14 +289,31 @@ def settings() -> tuple[str, int] | Response:
                 db.session.rollback()
                 flash(_("Nothing was changed."), "info")
                 return redirect(url_for("admin.settings"))
-            put_setting(db.session, "min_group_size", chosen.k)
-            put_setting(db.session, "min_comment_group_size", chosen.k_comments)
-            audit.record(db.session, "threshold_changed", *_actor(), k=chosen.k,
-                         k_comments=chosen.k_comments)
-            db.session.commit()
+            if not confirmed():
+                db.session.rollback()
+                return _ask_to_change_k(current, chosen), 200
+            _save_thresholds(chosen)
             flash(_("Saved. The new sizes apply to waves opened from now on."), "success")
             return redirect(url_for("admin.settings"))
     return _settings_page(form, _labels_form(), current), 400 if form.errors else 200
+
+
+def _ask_to_change_k(current: Thresholds, chosen: Thresholds) -> str:
+    return ask(_("Change the minimum group sizes?"), [
+        _("Minimum group size k: %(old)s → %(new)s; for comments: %(old_c)s → %(new_c)s.",
+          old=current.k, new=chosen.k, old_c=current.k_comments, new_c=chosen.k_comments),
+        _("Waves opened from now on use the new sizes; open and past waves keep theirs."),
+        _("The change is shown to all staff in the public transparency log."),
+    ], _("Change the sizes"), url_for("admin.settings"),
+        {"k": str(chosen.k), "k_comments": str(chosen.k_comments)})
+
+
+def _save_thresholds(chosen: Thresholds) -> None:
+    put_setting(db.session, "min_group_size", chosen.k)
+    put_setting(db.session, "min_comment_group_size", chosen.k_comments)
+    audit.record(db.session, "threshold_changed", *_actor(), k=chosen.k,
+                 k_comments=chosen.k_comments)
+    db.session.commit()
 
 
 @bp.post("/settings/labels")

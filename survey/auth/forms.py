@@ -1,11 +1,11 @@
-"""Login form."""
+"""Login, invitation and password forms."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, SelectField
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -13,3 +13,28 @@ class LoginForm(FlaskForm):
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class InviteForm(FlaskForm):
+    """A new account: e-mail and role (choices set by the view from the Role enum)."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    role = SelectField(_l("Role"))
+
+
+class SetPasswordForm(FlaskForm):
+    """A new password, twice."""
+
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    again = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
+class ChangePasswordForm(FlaskForm):
+    """One's own password: the current one, then the new one twice."""
+
+    current = PasswordField(_l("Current password"), validators=[DataRequired(),
+                                                                 Length(max=200)])
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    again = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])

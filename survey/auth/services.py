@@ -1,6 +1,12 @@
-"""Account services: create and authenticate.  They never commit; the caller does."""
+"""Account services: create, invite, authenticate, change passwords, deactivate.
+
+They never commit; the caller does.  An invited or reset account has an unusable password hash
+until its holder sets a password through an access link (:mod:`survey.auth.links`).
+"""
 
 from __future__ import annotations
+
+import secrets
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
@@ -8,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from survey.auth.passwords import dummy_verify, hash_password, verify_password
 from survey.auth.policy import password_problem
+from survey.auth.sessions import revoke_sessions
 from survey.models import Role, User
 
 
@@ -45,3 +52,52 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         dummy_verify()
         return None
     return user if verify_password(user.password_hash, password) else None
+
+
+#: Prefix of a hash no password matches (argon2 rejects it as malformed).
+UNUSABLE = "!unusable:"
+
+
+def _unusable() -> str:
+    return UNUSABLE + secrets.token_hex(16)  # unique, so an older access link stops working
+
+
+def invite_user(session: Session, email: str, role: str) -> User:
+    """An account with no password yet; its holder sets one through an access link."""
+    user = create_user(session, email, role, secrets.token_urlsafe(24))
+    user.password_hash = _unusable()
+    return user
+
+
+def reset_access(session: Session, user: User) -> None:
+    """Forget the password: it stops working, its sessions end, and a new access link lets its
+    holder set one."""
+    user.password_hash = _unusable()
+    revoke_sessions(session, user)
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Store a new password that passes the password policy (survey.auth.policy)."""
+    problem = password_problem(password, user.email)
+    if problem is not None:
+        raise AccountError(problem)
+    user.password_hash = hash_password(password)
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Change one's own password; the current one must be given."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError("wrong_password")
+    set_password(session, user, new)
+
+
+def set_active(session: Session, user: User, active: bool, actor_id: int) -> None:
+    """Deactivate or reactivate an account; nobody can lock themselves out."""
+    if user.id == actor_id and not active:
+        raise AccountError("cannot_deactivate_self")
+    user.active = active
+
+
+def all_users(session: Session) -> list[User]:
+    """Every account, by e-mail."""
+    return list(session.scalars(select(User).order_by(User.email)))

@@ -449,7 +449,7 @@ def _validate(numbered: Numbered, labels: dict[str, str]) -> CleanRoster:
     generated = 0
     for number, raw in numbered:
         concurrent = _is_concurrent_post(raw, number, labels)
-        row = _clean_row(raw, number, labels, email_required=not concurrent)
+        row = _clean_row(raw, number, labels)
         if not row["employee_id"]:
             row["employee_id"] = generated_id(row["email"])
             generated += not concurrent
@@ -457,6 +457,8 @@ def _validate(numbered: Numbered, labels: dict[str, str]) -> CleanRoster:
             posts.append((number, row))
             continue
         for key in (("employee_id", row["employee_id"]), ("email", row["email"].casefold())):
+            if not key[1]:
+                continue  # several people may have no address
             other = first_seen.setdefault(key, number)
             if other != number:
                 raise RosterError("duplicate_value", row=number, column=labels[key[0]],
@@ -516,21 +518,19 @@ def _check_posts(posts: Numbered, main: Numbered, labels: dict[str, str]) -> Non
                               value=row["email"], other=email)
 
 
-def _clean_row(row: dict[str, str], number: int, labels: dict[str, str], *,
-               email_required: bool) -> dict[str, str]:
+def _clean_row(row: dict[str, str], number: int, labels: dict[str, str]) -> dict[str, str]:
+    """A person needs an employee id or an e-mail address; either may be empty, not both
+    (staff without an address get printed slips; people from outside, a generated id)."""
     if not row["employee_id"] and not row["email"]:
         raise RosterError("no_identity", row=number)
-    return {name: _clean_cell(name, value, number, labels[name], email_required=email_required)
-            for name, value in row.items()}
+    return {name: _clean_cell(name, value, number, labels[name]) for name, value in row.items()}
 
 
-def _clean_cell(name: str, value: str, row: int, label: str, *, email_required: bool) -> str:
+def _clean_cell(name: str, value: str, row: int, label: str) -> str:
     if name == "employee_id":  # may be empty: the id is then made from the e-mail address
         _check_text(value, row, label, MAX_ID_LENGTH, formula=False)
         return value
     if name == "email":
-        if not value and email_required:
-            raise RosterError("required", row=row, column=label)
         _check_text(value, row, label, 254, formula=False)
         address = normalize_email(value) if value else ""
         if address is None:

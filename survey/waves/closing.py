@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from survey import audit
+from survey.mail.queue import forget_mail
 from survey.models import Answer, Response, Wave
 from survey.waves.services import WaveError, WaveStatus, forget_invitations, status
 
@@ -32,6 +33,7 @@ def close_wave(
     if status(wave) == WaveStatus.SCHEDULED:
         raise WaveError("wave_not_started")
     forget_invitations(session, wave)
+    forget_mail(session, wave)
     rewrite_in_random_order(session, wave)
     summarise: Summariser = current_app.extensions[SUMMARISER_KEY]
     summarise(session, wave)

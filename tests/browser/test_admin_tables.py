@@ -26,6 +26,8 @@ def waves(live_server: Any) -> Any:
     live_server.open_wave("2026年5月 全職員", staff=30)
     live_server.create_user("admin")
     live_server.create_user("hr")
+    # Mail buttons are offered only with a mail server; queueing never contacts it.
+    live_server.app.config["MAIL_SERVER"] = "127.0.0.1"
     return live_server
 
 

@@ -1,0 +1,59 @@
+"""The mail queue's tables: one batch per request, one row per invitee of the batch.
+
+A row is keyed by (batch, person) and carries only the state of the job.  The link is derived
+again from the token key when the mail is written, so the queue never holds a token; the
+retry time is cleared once a row is settled, so a sent row keeps no time stamp either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import DateTime, ForeignKey, Index, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from survey.db import db
+from survey.models import utcnow
+
+
+class MailKind(StrEnum):
+    """What a batch sends: the first invitation or a reminder of the same link."""
+
+    INVITATION = "invitation"
+    REMINDER = "reminder"
+
+
+class MailStatus(StrEnum):
+    """The only thing recorded per invitee (for reminders, SENT means "handled")."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class MailBatch(db.Model):
+    """One request to mail a wave's invitees (an admin's click, a command or the schedule)."""
+
+    __tablename__ = "mail_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
+    kind: Mapped[MailKind] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MailMessage(db.Model):
+    """One invitee's mail in a batch: its state, and while pending, when to try again."""
+
+    __tablename__ = "mail_message"
+    # The worker asks for the next pending row in key order; without status first in an index
+    # it would step over every row already sent, each time.
+    __table_args__ = (Index("ix_mail_message_queue", "status", "batch_id", "person_id"),)
+
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("mail_batch.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    status: Mapped[MailStatus] = mapped_column(String(10), default=MailStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    not_before: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
