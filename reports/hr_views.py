@@ -10,6 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from reports.exports import ExportError, closed_waves, make_export
 from reports.exports.forms import ExportForm
@@ -60,7 +61,8 @@ def export_language() -> str:
 def export_form(waves: list[Wave]) -> ExportForm:
     """The export form offering ``waves`` (newest first, the first one preselected)."""
     form = ExportForm()
-    form.wave.choices = [(w.id, f"{w.label} ({w.closes_on.isoformat()})") for w in waves]
+    form.wave.choices = [SelectChoice(w.id, f"{w.label} ({w.closes_on.isoformat()})")
+                         for w in waves]
     return form
 
 

@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from reports import context
 from reports.forms import InterventionForm
@@ -98,7 +99,7 @@ def wave(wave_id: int) -> str:
 def interventions() -> tuple[str, int] | Response:
     """Logged actions, and the form to log one (they mark charts and feed before/after tests)."""
     form = InterventionForm()
-    form.principles.choices = [(p.code, localized(p.title_ja, p.title_en))
+    form.principles.choices = [SelectChoice(p.code, localized(p.title_ja, p.title_en))
                                for p in context.principle_meta(db.session)]
     if form.validate_on_submit():
         db.session.rollback()
@@ -109,7 +110,7 @@ def interventions() -> tuple[str, int] | Response:
         flash(_("Action logged."), "success")
         return redirect(url_for("reports.interventions"))
     status = 400 if request.method == "POST" else 200
-    titles = dict(form.principles.choices)
+    titles = {choice.value: choice.label for choice in form.principles.choices}
     return render_template("reports/interventions.html", form=form, titles=titles,
                            entries=context.interventions(db.session)[::-1]), status
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
 
 
 class ExportForm(FlaskForm):
@@ -16,9 +17,9 @@ class ExportForm(FlaskForm):
 
     wave = SelectField(_l("Wave"), coerce=int, choices=[])
     kind = SelectField(_l("Contents"), choices=[
-        ("aggregate", _l("Figures per group (aggregate)")),
-        ("responses", _l("One row per response (generalised)"))])
+        SelectChoice("aggregate", _l("Figures per group (aggregate)")),
+        SelectChoice("responses", _l("One row per response (generalised)"))])
     fmt = SelectField(_l("Format"), choices=[
-        ("xlsx", _l("Excel (.xlsx), with a notes sheet")),
-        ("csv", _l("CSV (UTF-8) with its datapackage.json description, zipped"))])
+        SelectChoice("xlsx", _l("Excel (.xlsx), with a notes sheet")),
+        SelectChoice("csv", _l("CSV (UTF-8) with its datapackage.json description, zipped"))])
     comments = BooleanField(_l("Include comments (groups large enough only)"))

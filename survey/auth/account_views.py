@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from survey import audit
 from survey.admin.confirm import ask, confirmed
@@ -71,7 +72,7 @@ def index() -> str | tuple[str, int]:
 
 def _invite_form() -> InviteForm:
     form = InviteForm()
-    form.role.choices = [(role.value, _role_name(role)) for role in Role]
+    form.role.choices = [SelectChoice(role.value, _role_name(role)) for role in Role]
     return form
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Regexp
 
 from survey.cadence.plan import PERIODS
@@ -15,7 +16,7 @@ class ScheduleForm(FlaskForm):
 
     enabled = BooleanField(_l("Run the survey on this schedule"))
     every_months = SelectField(_l("A round every"), coerce=int,
-                               choices=[(n, _l("%(n)s months", n=n)) for n in PERIODS])
+                               choices=[SelectChoice(n, _l("%(n)s months", n=n)) for n in PERIODS])
     first_month = IntegerField(_l("Starting from month (1–12)"),
                                validators=[InputRequired(), NumberRange(1, 12)])
     open_on = IntegerField(_l("Opens on working day of the month"),

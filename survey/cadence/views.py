@@ -8,6 +8,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from survey import audit
 from survey.auth.access import roles_required
@@ -54,7 +55,8 @@ def _form(current: Schedule) -> ScheduleForm:
     data["survey"] = current.survey or ""
     form = ScheduleForm(data=data)
     surveys = db.session.scalars(select(Survey).order_by(Survey.is_default.desc(), Survey.name))
-    form.survey.choices = [("", _("The default survey"))] + [(s.name, s.name) for s in surveys]
+    form.survey.choices = [SelectChoice("", _("The default survey"))] + [
+        SelectChoice(s.name, s.name) for s in surveys]
     return form
 
 
