@@ -49,7 +49,7 @@ def test_the_admin_page_shows_an_example_and_no_warning_when_they_match(
 ) -> None:
     page = _admin_page(make_app, make_user, "http://127.0.0.1:5311", "http://127.0.0.1:5311")
     assert 'role="alert"' not in page
-    assert "<code>http://127.0.0.1:5311/s/" in page
+    assert '<code class="link-example">http://127.0.0.1:5311/s/' in page
 
 
 def test_make_run_gives_links_its_own_host_and_port() -> None:
