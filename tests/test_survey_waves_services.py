@@ -295,3 +295,22 @@ def test_a_wave_that_has_not_started_cannot_be_closed(
         close_wave(session, wave)
     assert session.get(Wave, wave.id).closed is False
     assert count(session, WaveItem, WaveItem.wave_id == wave.id) > 0
+
+
+def test_the_roster_read_by_combination_designs_the_same_cells(
+    session: Session, make_roster: Callable[..., Any]
+) -> None:
+    """The preview and the open form read the roster grouped by attribute combination; the
+    design must be the one a wave opened from every person gets."""
+    from survey.waves.design import design_cells
+    from survey.waves.services import active_people, member_of, roster_members
+
+    rows = roster_rows(40)
+    rows[0]["tenure_band"] = ""  # an empty value is a combination of its own
+    make_roster(rows)
+    grouped = roster_members(session)
+    one_by_one = [member_of(p) for p in active_people(session)]
+    assert len(grouped) == len(one_by_one) == 40
+    expected_design, expected_keys = design_cells(one_by_one, ["department"], ["tenure_band"], 5)
+    design, keys = design_cells(grouped, ["department"], ["tenure_band"], 5)
+    assert design == expected_design and sorted(keys) == sorted(expected_keys)

@@ -97,10 +97,11 @@ def _open_form(formdata: object = None) -> OpenWaveForm:
             else OpenWaveForm(formdata=formdata, meta={"csrf": False}))
     surveys = db.session.scalars(select(Survey).order_by(Survey.is_default.desc(), Survey.name))
     form.survey.choices = [SelectChoice(s.id, s.name) for s in surveys]
-    names, recommended = reportable_attributes(db.session)
+    asked = form.is_submitted() or bool(form.chosen.raw_data)
+    names, recommended = reportable_attributes(db.session, recommend=not asked)
     labelled = labels.attribute_labels(db.session, names)
     form.attributes.choices = [SelectChoice(name, labelled.get(name, name)) for name in names]
-    if not form.is_submitted() and not form.chosen.raw_data:
+    if not asked:
         form.opens.data = today()
         form.closes.data = today() + dt.timedelta(days=14)
         form.attributes.data = recommended

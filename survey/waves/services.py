@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import secrets
 from collections import Counter
@@ -12,7 +13,7 @@ from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Text, cast, delete, func, select
 from sqlalchemy.orm import Session
 
 from survey import audit
@@ -121,6 +122,22 @@ def active_people(session: Session) -> list[Person]:
         select(Person).where(Person.active.is_(True)).order_by(Person.id)))
 
 
+def roster_members(session: Session) -> list[Member]:
+    """The active roster as the cell design sees it, read as distinct (attributes, posts)
+    combinations with their counts: a town of 100,000 has a few thousand, so a preview or the
+    open form never loads every person.  Order and identity do not matter to a design."""
+    rows = session.execute(
+        select(cast(Person.attributes, Text), cast(Person.concurrent, Text), func.count())
+        .where(Person.active.is_(True))
+        .group_by(cast(Person.attributes, Text), cast(Person.concurrent, Text)))
+    members: list[Member] = []
+    for attributes, posts, count in rows:
+        member = Member(json.loads(attributes) if attributes else {},
+                        tuple(tuple(p) for p in (json.loads(posts) if posts else None) or ()))
+        members.extend([member] * count)
+    return members
+
+
 def member_of(person: Person) -> Member:
     """A person as the cell design sees them."""
     return Member(person.attributes, tuple(tuple(p) for p in person.concurrent or ()))
@@ -158,24 +175,27 @@ def wave_preview(
     """What a wave opened now would report, for the current roster (see survey.waves.preview).
 
     Raises :class:`WaveError` when the roster is empty or an attribute is unknown."""
-    people = active_people(session)
+    members = roster_members(session)
     k = current_thresholds(session).k
-    if len(people) < k:
+    if len(members) < k:
         raise WaveError("roster_too_small")
     hierarchy = group_hierarchy(session)
-    members = [member_of(p) for p in people]
     chosen = choose_secondary(members, hierarchy, secondary, k)
     return preview(members, hierarchy, chosen, roster_attributes(members, hierarchy), k,
                    rule or organisation_rule(session))
 
 
-def reportable_attributes(session: Session) -> tuple[list[str], list[str]]:
-    """(every non-unit roster column, the recommended choice among them) for the open form."""
-    members = [member_of(p) for p in active_people(session)]
+def reportable_attributes(
+    session: Session, recommend: bool = True
+) -> tuple[list[str], list[str]]:
+    """(every non-unit roster column, the recommended choice among them) for the open form;
+    the recommendation (a cell design per column) only when ``recommend``."""
+    members = roster_members(session)
     hierarchy = group_hierarchy(session)
     names = roster_attributes(members, hierarchy)
-    k = current_thresholds(session).k
-    return names, recommended_secondary(members, hierarchy, names, k) if members else []
+    if not (recommend and members):
+        return names, []
+    return names, recommended_secondary(members, hierarchy, names, current_thresholds(session).k)
 
 
 def unit_counts(session: Session) -> tuple[int, int] | None:
