@@ -11,9 +11,9 @@ from collections import defaultdict
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from reports.aggregates import CellAggregate, ItemSpec, build_cell_aggregate
+from survey.db import DbSession
 from survey.models import Answer, ItemKind, Response, Wave, WaveCell
 from survey.models import CellAggregate as CellAggregateRow
 
@@ -33,7 +33,7 @@ def item_specs(wave: Wave) -> tuple[ItemSpec, ...]:
 
 
 def raw_matrices(
-    session: Session, wave: Wave, specs: tuple[ItemSpec, ...]
+    session: DbSession, wave: Wave, specs: tuple[ItemSpec, ...]
 ) -> dict[int, np.ndarray]:
     """Per cell id, the (respondents × items) answer matrix with NaN for skipped items."""
     column = {spec.item_id: index for index, spec in enumerate(specs)}
@@ -59,7 +59,7 @@ def raw_matrices(
     return matrices
 
 
-def summarise_wave(session: Session, wave: Wave) -> None:
+def summarise_wave(session: DbSession, wave: Wave) -> None:
     """Store one aggregate per cell of a closing wave (empty cells get an empty aggregate)."""
     specs = item_specs(wave)
     matrices = raw_matrices(session, wave, specs)
@@ -77,7 +77,7 @@ def summarise_wave(session: Session, wave: Wave) -> None:
         )
 
 
-def stored_aggregates(session: Session, wave: Wave) -> dict[int, CellAggregate]:
+def stored_aggregates(session: DbSession, wave: Wave) -> dict[int, CellAggregate]:
     """A closed wave's aggregates by cell id."""
     rows = session.scalars(select(CellAggregateRow).where(CellAggregateRow.wave_id == wave.id))
     return {row.cell_id: CellAggregate.from_dict(row.payload) for row in rows}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from reports.loading import WaveData, load_interventions, load_waves
 from reports.quarterly import Intervention, PrincipleMeta
+from survey.db import DbSession
 from survey.models import Principle
 
 
@@ -16,13 +16,13 @@ def fiscal_start_month() -> int:
     return int(current_app.config["FISCAL_YEAR_START_MONTH"])
 
 
-def principle_meta(session: Session) -> list[PrincipleMeta]:
+def principle_meta(session: DbSession) -> list[PrincipleMeta]:
     """Principles in display order."""
     rows = session.scalars(select(Principle).order_by(Principle.position, Principle.id))
     return [PrincipleMeta(p.code, p.title_ja, p.title_en) for p in rows]
 
 
-def interventions(session: Session) -> list[Intervention]:
+def interventions(session: DbSession) -> list[Intervention]:
     """Logged leadership actions."""
     return [Intervention(on, text, codes) for on, text, codes in load_interventions(session)]
 
@@ -35,7 +35,7 @@ def practical_thresholds() -> dict[str, float]:
             "enps": float(config["PRACTICAL_ENPS_POINTS"])}
 
 
-def all_waves(session: Session) -> list[WaveData]:
+def all_waves(session: DbSession) -> list[WaveData]:
     """Every wave with cells and aggregates."""
     return load_waves(session, fiscal_start_month())
 

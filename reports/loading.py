@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from reports.aggregates import CellAggregate
 from reports.aggregation import stored_aggregates
 from reports.quarters import Quarter, quarter_of
+from survey.db import DbSession
 from survey.models import Answer, Intervention, Invitation, Response, Wave, WaveCell
 from survey.waves.design import CellDesign
 from survey.waves.services import WaveStatus, response_count, status
@@ -82,7 +82,7 @@ def clear_cache() -> None:
     _CLOSED.clear()
 
 
-def load_wave(session: Session, wave: Wave, start_month: int) -> WaveData:
+def load_wave(session: DbSession, wave: Wave, start_month: int) -> WaveData:
     """A wave's cells and aggregates; closed waves come from the per-process cache."""
     if not wave.closed:
         return _load_wave(session, wave, start_month)
@@ -96,7 +96,7 @@ def load_wave(session: Session, wave: Wave, start_month: int) -> WaveData:
     return data
 
 
-def _load_wave(session: Session, wave: Wave, start_month: int) -> WaveData:
+def _load_wave(session: DbSession, wave: Wave, start_month: int) -> WaveData:
     """A wave's cells and aggregates (aggregates only once closed)."""
     aggregates = stored_aggregates(session, wave) if wave.closed else {}
     live = {} if wave.closed else _live_cell_counts(session, wave)
@@ -132,7 +132,7 @@ def _load_wave(session: Session, wave: Wave, start_month: int) -> WaveData:
     )
 
 
-def _live_cell_counts(session: Session, wave: Wave) -> dict[int, int]:
+def _live_cell_counts(session: DbSession, wave: Wave) -> dict[int, int]:
     rows = session.execute(
         select(Invitation.cell_id, func.count())
         .where(Invitation.wave_id == wave.id, Invitation.spent.is_(True))
@@ -141,7 +141,9 @@ def _live_cell_counts(session: Session, wave: Wave) -> dict[int, int]:
     return {cell_id: count for cell_id, count in rows}
 
 
-def load_waves(session: Session, start_month: int, survey_id: int | None = None) -> list[WaveData]:
+def load_waves(
+    session: DbSession, start_month: int, survey_id: int | None = None
+) -> list[WaveData]:
     """Every wave (of one survey when given), oldest first."""
     query = select(Wave).order_by(Wave.closes_on, Wave.id)
     if survey_id is not None:
@@ -149,7 +151,7 @@ def load_waves(session: Session, start_month: int, survey_id: int | None = None)
     return [load_wave(session, wave, start_month) for wave in session.scalars(query)]
 
 
-def load_comments(session: Session, wave_id: int) -> dict[int, list[str]]:
+def load_comments(session: DbSession, wave_id: int) -> dict[int, list[str]]:
     """Free-text answers of a closed wave by cell id (no dates, no order worth keeping)."""
     rows = session.execute(
         select(Response.cell_id, Answer.text)
@@ -163,7 +165,7 @@ def load_comments(session: Session, wave_id: int) -> dict[int, list[str]]:
     return comments
 
 
-def load_interventions(session: Session) -> list[tuple[dt.date, str, tuple[str, ...]]]:
+def load_interventions(session: DbSession) -> list[tuple[dt.date, str, tuple[str, ...]]]:
     """Logged actions: (date, text, principle codes)."""
     return [
         (entry.on, entry.text, tuple(p.code for p in entry.principles))

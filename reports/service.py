@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from reports.context import (
     all_waves,
@@ -19,10 +18,11 @@ from reports.figures import attributes_of, group_figures, plan_for
 from reports.loading import load_comments, load_wave
 from reports.quarterly import QuarterReport, build_quarter_report, current_and_previous
 from reports.quarters import Quarter, parse_quarter
+from survey.db import DbSession
 from survey.models import Intervention, Principle, Wave
 
 
-def quarter_report(session: Session, label: str, breakdown: str | None = None) -> QuarterReport:
+def quarter_report(session: DbSession, label: str, breakdown: str | None = None) -> QuarterReport:
     """The quarterly report for ``FY2026Q1``-style labels; ValueError on a malformed label."""
     quarter = parse_quarter(label, fiscal_start_month())
     waves = all_waves(session)
@@ -34,13 +34,13 @@ def quarter_report(session: Session, label: str, breakdown: str | None = None) -
     )
 
 
-def quarters_with_waves(session: Session) -> list[Quarter]:
+def quarters_with_waves(session: DbSession) -> list[Quarter]:
     """Quarters that have any wave, newest first."""
     return sorted({w.quarter for w in all_waves(session)}, reverse=True)
 
 
 def record_intervention(
-    session: Session, on: dt.date, text: str, codes: list[str], user_id: int | None
+    session: DbSession, on: dt.date, text: str, codes: list[str], user_id: int | None
 ) -> Intervention:
     """Log a leadership action for the principles with ``codes`` (the caller commits)."""
     principles = list(session.scalars(select(Principle).where(Principle.code.in_(codes))))
@@ -49,7 +49,7 @@ def record_intervention(
     return entry
 
 
-def wave_report(session: Session, wave_id: int) -> dict[str, Any] | None:
+def wave_report(session: DbSession, wave_id: int) -> dict[str, Any] | None:
     """A round's gated response rates (always) and total figures (only once it is closed)."""
     wave_row = session.get(Wave, wave_id)
     if wave_row is None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from survey.db import DbSession
 from survey.models import AuditEvent
 
 #: Actions shown in the public transparency log every member of staff can read.
@@ -20,7 +20,7 @@ PUBLIC_ACTIONS = frozenset(
 
 
 def record(
-    session: Session, action: str, role: str, actor_id: int | None = None,
+    session: DbSession, action: str, role: str, actor_id: int | None = None,
     **detail: Any,
 ) -> AuditEvent:
     """Add an audit event (the caller's transaction commits it with the action)."""
@@ -32,7 +32,7 @@ def record(
     return event
 
 
-def public_events(session: Session, limit: int = 200) -> list[AuditEvent]:
+def public_events(session: DbSession, limit: int = 200) -> list[AuditEvent]:
     """The newest public events, for the transparency page."""
     query = (
         select(AuditEvent).where(AuditEvent.public.is_(True))
@@ -41,7 +41,7 @@ def public_events(session: Session, limit: int = 200) -> list[AuditEvent]:
     return list(session.scalars(query))
 
 
-def all_events(session: Session, limit: int = 500) -> list[AuditEvent]:
+def all_events(session: DbSession, limit: int = 500) -> list[AuditEvent]:
     """The newest events of every kind, for administrators."""
     query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
     return list(session.scalars(query))

@@ -13,7 +13,7 @@ import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeAlias
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event, text
@@ -26,6 +26,10 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+#: What a service takes: a plain ORM session (commands, tests) or Flask-SQLAlchemy's
+#: request-scoped one (``db.session`` in views), which proxies the same methods.
+DbSession: TypeAlias = Session | scoped_session[Any]
 
 _IMMEDIATE = "naranu_begin_immediate"
 #: Execution option: commit without waiting for the disk (see :func:`begin_relaxed_write`).
@@ -124,7 +128,7 @@ def _set_synchronous(connection: Any, relaxed: bool) -> None:
         info[RELAXED] = relaxed
 
 
-def begin_write(session: Session | scoped_session[Session]) -> None:
+def begin_write(session: DbSession) -> None:
     """Start the session's transaction as a writer.
 
     Call this before the first query of a transaction that will write.  On SQLite it takes the
@@ -142,7 +146,7 @@ def begin_write(session: Session | scoped_session[Session]) -> None:
     real.connection(execution_options={_IMMEDIATE: True})
 
 
-def begin_relaxed_write(session: Session | scoped_session[Session]) -> None:
+def begin_relaxed_write(session: DbSession) -> None:
     """Start a write whose commit returns before the disk has it (the mail worker's record).
 
     A commit that waits for ``fsync`` keeps the worker between "recorded as sent" and "sent"

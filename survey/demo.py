@@ -19,11 +19,10 @@ import numpy as np
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from survey.answering.services import submit
 from survey.auth.services import create_user
-from survey.db import begin_write, db
+from survey.db import DbSession, begin_write, db
 from survey.models import Intervention, Item, ItemKind, Principle, User, Wave
 from survey.principles.services import seed_default_template
 from survey.roster.parsing import generated_id
@@ -167,7 +166,7 @@ def _answers(
     return answers
 
 
-def seed_demo(session: Session, spec: DemoSpec, token_key: str) -> list[Wave]:
+def seed_demo(session: DbSession, spec: DemoSpec, token_key: str) -> list[Wave]:
     """Build the demo organisation's history; commits wave by wave."""
     rng = np.random.default_rng(spec.seed)
     begin_write(session)
@@ -192,7 +191,7 @@ def seed_demo(session: Session, spec: DemoSpec, token_key: str) -> list[Wave]:
 
 
 def _answer_wave(
-    session: Session, wave: Wave, spec: DemoSpec, index: int, rng: np.random.Generator,
+    session: DbSession, wave: Wave, spec: DemoSpec, index: int, rng: np.random.Generator,
     codes: dict[int, str], effects: dict[str, float], token_key: str,
 ) -> None:
     items = [entry.item for entry in wave.items]
@@ -207,7 +206,7 @@ def _answer_wave(
             submit(session, token, answers, on=answer_day)
 
 
-def _log_intervention(session: Session, on: dt.date) -> None:
+def _log_intervention(session: DbSession, on: dt.date) -> None:
     principle = session.scalar(select(Principle).where(Principle.code == "no-blame"))
     if principle is not None:
         session.add(Intervention(on=on, text="失敗共有会（ヒヤリハット共有）を開始",
@@ -218,7 +217,7 @@ DEMO_ACCOUNTS = (("admin@naranu.example", "admin"), ("leader@naranu.example", "l
                  ("hr@naranu.example", "hr"))
 
 
-def ensure_demo_accounts(session: Session) -> list[tuple[str, str, str]]:
+def ensure_demo_accounts(session: DbSession) -> list[tuple[str, str, str]]:
     """Create the three demo accounts if missing; returns (email, role, password) created."""
     created = []
     for email, role in DEMO_ACCOUNTS:

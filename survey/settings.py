@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy.orm import Session
 
+from survey.db import DbSession
 from survey.models import Setting
 
 MIN_K_FLOOR = 3
@@ -30,13 +30,13 @@ class SettingsError(ValueError):
     """A user-facing reason a settings change is refused (translatable key)."""
 
 
-def get_setting(session: Session, key: str, default: Any = None) -> Any:
+def get_setting(session: DbSession, key: str, default: Any = None) -> Any:
     """A stored setting's value, or ``default``."""
     row = session.get(Setting, key)
     return default if row is None else row.value
 
 
-def put_setting(session: Session, key: str, value: Any) -> None:
+def put_setting(session: DbSession, key: str, value: Any) -> None:
     """Store a setting (the caller commits)."""
     row = session.get(Setting, key)
     if row is None:
@@ -45,7 +45,7 @@ def put_setting(session: Session, key: str, value: Any) -> None:
         row.value = value
 
 
-def current_thresholds(session: Session) -> Thresholds:
+def current_thresholds(session: DbSession) -> Thresholds:
     """k and k_comments for the next wave (stored value, else the configured default)."""
     config = current_app.config
     return Thresholds(
@@ -65,6 +65,6 @@ def validate_thresholds(k: int, k_comments: int) -> Thresholds:
     return Thresholds(k=k, k_comments=k_comments)
 
 
-def group_hierarchy(session: Session) -> list[str]:
+def group_hierarchy(session: DbSession) -> list[str]:
     """Unit attributes from broad to fine (e.g. 部, 課, 係), for rolling small units up."""
     return list(get_setting(session, "group_hierarchy", []))

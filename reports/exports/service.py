@@ -17,7 +17,6 @@ from typing import TypeVar
 
 from flask_babel import force_locale
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from reports import figures
 from reports.context import fiscal_start_month
@@ -30,6 +29,7 @@ from reports.exports._text import group_text
 from reports.figures import MeasureKey
 from reports.loading import WaveData, load_comments, load_wave
 from survey import audit
+from survey.db import DbSession
 from survey.i18n import localized
 from survey.models import Answer, Item, ItemKind, Principle, Response, Wave
 from survey.roster.labels import attribute_labels
@@ -78,7 +78,7 @@ class ExportFile:
     dropped: int = 0
 
 
-def make_export(session: Session, wave_id: int, kind: str, fmt: str, *, comments: bool = False,
+def make_export(session: DbSession, wave_id: int, kind: str, fmt: str, *, comments: bool = False,
                 role: str, actor_id: int | None = None, lang: str = "ja") -> ExportFile:
     """Export a closed wave in ``lang``; record a public ``export_made`` event; caller commits."""
     kind, fmt = _parse(ExportKind, kind, "bad_kind"), _parse(ExportFormat, fmt, "bad_format")
@@ -98,13 +98,13 @@ def make_export(session: Session, wave_id: int, kind: str, fmt: str, *, comments
     return ExportFile(content, f"{name}.{suffix}", MIMETYPES[fmt], dropped)
 
 
-def closed_waves(session: Session) -> list[Wave]:
+def closed_waves(session: DbSession) -> list[Wave]:
     """Waves that can be exported (closed ones), newest first."""
     return list(session.scalars(
         select(Wave).where(Wave.closed.is_(True)).order_by(Wave.closes_on.desc(), Wave.id.desc())))
 
 
-def _sheets(session: Session, wave: Wave, kind: ExportKind,
+def _sheets(session: DbSession, wave: Wave, kind: ExportKind,
             comments: bool) -> tuple[list[Sheet], int]:
     """The export's tables (in the current locale) and how many response rows were dropped."""
     data = load_wave(session, wave, fiscal_start_month())
@@ -121,7 +121,7 @@ def _parse(enum: type[E], value: str, code: str) -> E:
         raise ExportError(code) from None
 
 
-def _titles(session: Session, wave: Wave) -> dict[MeasureKey, str]:
+def _titles(session: DbSession, wave: Wave) -> dict[MeasureKey, str]:
     """Principle titles and item wording in the current locale."""
     titles: dict[MeasureKey, str] = {p.code: localized(p.title_ja, p.title_en)
                                      for p in session.scalars(select(Principle))}
@@ -129,7 +129,7 @@ def _titles(session: Session, wave: Wave) -> dict[MeasureKey, str]:
     return titles
 
 
-def _response_sheets(session: Session, wave: Wave, data: WaveData, hierarchy: Sequence[str],
+def _response_sheets(session: DbSession, wave: Wave, data: WaveData, hierarchy: Sequence[str],
                      comments: bool) -> tuple[list[Sheet], int]:
     attributes = figures.attributes_of(data)
     plan = figures.plan_for(data)
@@ -164,7 +164,7 @@ def published_groups(plan: DisclosurePlan) -> list[frozenset[tuple[tuple[str, st
     return [frozenset(d.cells) for b in plan.breakdowns for d in plan.groups(b) if d.shown]
 
 
-def load_respondents(session: Session, wave: Wave) -> list[Respondent]:
+def load_respondents(session: DbSession, wave: Wave) -> list[Respondent]:
     """Every response of a closed wave with its stored cell key and scored answers."""
     keys = {cell.id: tuple(sorted(cell.key.items())) for cell in wave.cells}
     cells = {rid: cell_id for rid, cell_id in session.execute(
@@ -179,7 +179,7 @@ def load_respondents(session: Session, wave: Wave) -> list[Respondent]:
     return [Respondent(keys[cells[rid]], given) for rid, given in answers.items()]
 
 
-def _comment_sheet(session: Session, data: WaveData, plan: DisclosurePlan,
+def _comment_sheet(session: DbSession, data: WaveData, plan: DisclosurePlan,
                    hierarchy: Sequence[str]) -> Sheet:
     by_key: dict[tuple[tuple[str, str], ...], list[str]] = {c.key: [] for c in data.cells}
     keys = {c.id: c.key for c in data.cells}

@@ -21,8 +21,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection, Row
-from sqlalchemy.orm import Session, scoped_session
 
+from survey.db import DbSession
 from survey.models import Answer, Invitation, Item, ItemKind, Response, Survey, Wave, WaveItem
 from survey.waves.services import WaveStatus, status
 from survey.waves.tokens import hash_token, looks_like_token
@@ -84,7 +84,7 @@ _INSERT_ANSWER = Answer.__table__.insert()
 
 #: Where the services run their statements: an ORM session (its connection is used) or a
 #: Core connection (the answering view's, which skips the session machinery altogether).
-Database = Session | scoped_session[Session] | Connection
+Database = DbSession | Connection
 
 
 def _connection(database: Database) -> Connection:

@@ -10,11 +10,11 @@ import secrets
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from survey.auth.passwords import dummy_verify, hash_password, verify_password
 from survey.auth.policy import password_problem
 from survey.auth.sessions import revoke_sessions
+from survey.db import DbSession
 from survey.models import Role, User
 
 
@@ -30,7 +30,7 @@ def normalise_email(email: str) -> str:
         raise AccountError("invalid_email") from error
 
 
-def create_user(session: Session, email: str, role: str, password: str) -> User:
+def create_user(session: DbSession, email: str, role: str, password: str) -> User:
     """Add an account; raises :class:`AccountError` on a bad e-mail, role, password or duplicate."""
     address = normalise_email(email)
     if role not in {r.value for r in Role}:
@@ -45,7 +45,7 @@ def create_user(session: Session, email: str, role: str, password: str) -> User:
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
+def authenticate(session: DbSession, email: str, password: str) -> User | None:
     """The active account with these credentials, or None (same cost either way)."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
@@ -62,21 +62,21 @@ def _unusable() -> str:
     return UNUSABLE + secrets.token_hex(16)  # unique, so an older access link stops working
 
 
-def invite_user(session: Session, email: str, role: str) -> User:
+def invite_user(session: DbSession, email: str, role: str) -> User:
     """An account with no password yet; its holder sets one through an access link."""
     user = create_user(session, email, role, secrets.token_urlsafe(24))
     user.password_hash = _unusable()
     return user
 
 
-def reset_access(session: Session, user: User) -> None:
+def reset_access(session: DbSession, user: User) -> None:
     """Forget the password: it stops working, its sessions end, and a new access link lets its
     holder set one."""
     user.password_hash = _unusable()
     revoke_sessions(session, user)
 
 
-def set_password(session: Session, user: User, password: str) -> None:
+def set_password(session: DbSession, user: User, password: str) -> None:
     """Store a new password that passes the password policy (survey.auth.policy)."""
     problem = password_problem(password, user.email)
     if problem is not None:
@@ -84,20 +84,20 @@ def set_password(session: Session, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
+def change_password(session: DbSession, user: User, current: str, new: str) -> None:
     """Change one's own password; the current one must be given."""
     if not verify_password(user.password_hash, current):
         raise AccountError("wrong_password")
     set_password(session, user, new)
 
 
-def set_active(session: Session, user: User, active: bool, actor_id: int) -> None:
+def set_active(session: DbSession, user: User, active: bool, actor_id: int) -> None:
     """Deactivate or reactivate an account; nobody can lock themselves out."""
     if user.id == actor_id and not active:
         raise AccountError("cannot_deactivate_self")
     user.active = active
 
 
-def all_users(session: Session) -> list[User]:
+def all_users(session: DbSession) -> list[User]:
     """Every account, by e-mail."""
     return list(session.scalars(select(User).order_by(User.email)))

@@ -18,8 +18,8 @@ from flask import Flask, current_app, flash, session
 from flask_babel import gettext as _
 from flask_login import logout_user, user_logged_in
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from survey.db import DbSession
 from survey.models import User
 
 ISSUED = "_issued"
@@ -28,12 +28,12 @@ SEEN = "_seen"
 SEEN_GRANULARITY = 60
 
 
-def revoke_sessions(session: Session, user: User) -> None:
+def revoke_sessions(session: DbSession, user: User) -> None:
     """End every session of ``user`` (the caller commits)."""
     user.session_version = (user.session_version or 0) + 1
 
 
-def account_by_email(session: Session, email: str) -> User | None:
+def account_by_email(session: DbSession, email: str) -> User | None:
     """The account with this e-mail address (any case), active or not."""
     return session.scalar(select(User).where(User.email == email.strip().lower()))
 

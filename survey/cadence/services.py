@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from survey.cadence.models import ScheduleRun
 from survey.cadence.plan import Round, Schedule, rounds_near
+from survey.db import DbSession
 from survey.mail.models import MailKind
 from survey.mail.queue import MailQueueError, queue_mail
 from survey.models import Wave
@@ -31,12 +31,12 @@ SETTING = "schedule"
 ACTOR = ("schedule", None)
 
 
-def load_schedule(session: Session) -> Schedule:
+def load_schedule(session: DbSession) -> Schedule:
     """The stored schedule (disabled defaults when none is stored)."""
     return Schedule.from_json(get_setting(session, SETTING))
 
 
-def save_schedule(session: Session, schedule: Schedule) -> None:
+def save_schedule(session: DbSession, schedule: Schedule) -> None:
     """Store the schedule (the caller commits)."""
     put_setting(session, SETTING, schedule.to_json())
 
@@ -59,7 +59,7 @@ class Context:
     mail: bool  # a mail server is configured
 
 
-def due_actions(session: Session, schedule: Schedule, day: dt.date) -> list[Due]:
+def due_actions(session: DbSession, schedule: Schedule, day: dt.date) -> list[Due]:
     """Actions of nearby rounds due by ``day`` and not yet recorded, closes first."""
     if not schedule.enabled:
         return []
@@ -82,12 +82,12 @@ def _reminders(found: Round, day: dt.date, done: set[tuple[str, str]]) -> list[D
             if on <= day and (found.period, f"remind-{number}") not in done]
 
 
-def _recorded(session: Session) -> set[tuple[str, str]]:
+def _recorded(session: DbSession) -> set[tuple[str, str]]:
     return {(period, action) for period, action in session.execute(
         select(ScheduleRun.period, ScheduleRun.action))}
 
 
-def upcoming(session: Session, schedule: Schedule, day: dt.date, limit: int = 6) -> list[Due]:
+def upcoming(session: DbSession, schedule: Schedule, day: dt.date, limit: int = 6) -> list[Due]:
     """The next actions the schedule will take from ``day`` on (for the admin page)."""
     if not schedule.enabled:
         return []
@@ -103,19 +103,19 @@ def _round_actions(found: Round) -> list[tuple[str, dt.date]]:
     return [("open", found.opens_on), *reminders, ("close", found.close_on)]
 
 
-def recent_runs(session: Session, limit: int = 50) -> list[ScheduleRun]:
+def recent_runs(session: DbSession, limit: int = 50) -> list[ScheduleRun]:
     """What the schedule did, newest first."""
     return list(session.scalars(select(ScheduleRun).order_by(
         ScheduleRun.ran_on.desc(), ScheduleRun.id.desc()).limit(limit)))
 
 
-def already_done(session: Session, due: Due) -> bool:
+def already_done(session: DbSession, due: Due) -> bool:
     """Whether the action is recorded (checked again inside the action's own transaction)."""
     return session.scalar(select(ScheduleRun.id).where(
         ScheduleRun.period == due.period, ScheduleRun.action == due.action)) is not None
 
 
-def perform(session: Session, schedule: Schedule, due: Due, day: dt.date,
+def perform(session: DbSession, schedule: Schedule, due: Due, day: dt.date,
             context: Context) -> str:
     """Do one due action and record it (the caller begins and commits the transaction)."""
     action = ACTIONS[due.action.split("-")[0]]
@@ -128,7 +128,7 @@ def perform(session: Session, schedule: Schedule, due: Due, day: dt.date,
 Result = tuple[str, int | None, str]
 
 
-def _open(session: Session, schedule: Schedule, due: Due, day: dt.date,
+def _open(session: DbSession, schedule: Schedule, due: Due, day: dt.date,
           context: Context) -> Result:
     if day > due.round.closes_on:
         ended = due.round.closes_on
@@ -150,7 +150,7 @@ def _open(session: Session, schedule: Schedule, due: Due, day: dt.date,
     return "done", wave.id, line
 
 
-def _remind(session: Session, schedule: Schedule, due: Due, day: dt.date,
+def _remind(session: DbSession, schedule: Schedule, due: Due, day: dt.date,
             context: Context) -> Result:
     wave = _wave_of(session, due.period)
     if wave is None or wave.closed:
@@ -165,7 +165,7 @@ def _remind(session: Session, schedule: Schedule, due: Due, day: dt.date,
     return "done", wave.id, f"{due.period}: {due.action}: {queued} reminders queued"
 
 
-def _no_reminder_because(session: Session, due: Due, day: dt.date, context: Context) -> str:
+def _no_reminder_because(session: DbSession, due: Due, day: dt.date, context: Context) -> str:
     """Why a reminder due by ``day`` is not sent (catching up must not send several at once)."""
     number = int(due.action.split("-")[1])
     if any(n > number and on <= day for n, on in due.round.reminders):
@@ -177,7 +177,7 @@ def _no_reminder_because(session: Session, due: Due, day: dt.date, context: Cont
     return "" if context.mail else "no mail server"
 
 
-def _close(session: Session, schedule: Schedule, due: Due, day: dt.date,
+def _close(session: DbSession, schedule: Schedule, due: Due, day: dt.date,
            context: Context) -> Result:
     wave = _wave_of(session, due.period)
     if wave is None or wave.closed:
@@ -186,7 +186,7 @@ def _close(session: Session, schedule: Schedule, due: Due, day: dt.date,
     return "done", wave.id, f"{due.period}: closed wave {wave.id}: {wave.responded_count} responses"
 
 
-def _wave_of(session: Session, period: str) -> Wave | None:
+def _wave_of(session: DbSession, period: str) -> Wave | None:
     wave_id = session.scalar(select(ScheduleRun.wave_id).where(
         ScheduleRun.period == period, ScheduleRun.action == "open"))
     return None if wave_id is None else session.get(Wave, wave_id)

@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
-from sqlalchemy.orm import Session
 
+from survey.db import DbSession
 from survey.mail.models import MailBatch, MailKind, MailMessage, MailStatus
 from survey.models import Person, Wave, WaveMember
 from survey.waves.services import WaveError, WaveStatus, status
@@ -37,7 +37,7 @@ class Claimed:
     attempts: int
 
 
-def queue_mail(session: Session, wave: Wave, kind: MailKind) -> int:
+def queue_mail(session: DbSession, wave: Wave, kind: MailKind) -> int:
     """Queue one mail per invitee with an address; returns how many were queued."""
     if status(wave) in (WaveStatus.CLOSED, WaveStatus.EXPIRED):
         raise WaveError("wave_not_open")
@@ -55,7 +55,7 @@ def queue_mail(session: Session, wave: Wave, kind: MailKind) -> int:
     return len(people)
 
 
-def addressee_count(session: Session, wave: Wave, kind: MailKind) -> int:
+def addressee_count(session: DbSession, wave: Wave, kind: MailKind) -> int:
     """How many mails :func:`queue_mail` would queue now (for the confirmation step)."""
     return session.scalar(select(func.count()).select_from(
         _addressees(wave, kind).subquery())) or 0
@@ -73,14 +73,14 @@ def _addressees(wave: Wave, kind: MailKind) -> Select[tuple[int]]:
     return query
 
 
-def _pending(session: Session, wave: Wave, kind: MailKind) -> bool:
+def _pending(session: DbSession, wave: Wave, kind: MailKind) -> bool:
     return session.scalar(
         select(func.count()).select_from(MailMessage).join(MailBatch)
         .where(MailBatch.wave_id == wave.id, MailBatch.kind == kind,
                MailMessage.status == MailStatus.PENDING)) > 0
 
 
-def claim_next(session: Session, now: dt.datetime) -> Claimed | None:
+def claim_next(session: DbSession, now: dt.datetime) -> Claimed | None:
     """The next due pending row, locked for this worker (PostgreSQL: ``SKIP LOCKED``).
 
     On PostgreSQL the row lock lasts until the caller commits, so several workers never take
@@ -102,36 +102,36 @@ def _due(now: dt.datetime) -> ColumnElement[bool]:
     return or_(MailMessage.not_before.is_(None), MailMessage.not_before <= now)
 
 
-def settle(session: Session, claimed: Claimed, outcome: MailStatus) -> None:
+def settle(session: DbSession, claimed: Claimed, outcome: MailStatus) -> None:
     """Record the final state; the retry count and time go, so a settled row says no more."""
     _update(session, claimed, status=outcome, attempts=0, not_before=None)
 
 
-def retry_later(session: Session, claimed: Claimed, at: dt.datetime) -> None:
+def retry_later(session: DbSession, claimed: Claimed, at: dt.datetime) -> None:
     """Leave the row pending, to be tried again at ``at``."""
     _update(session, claimed, status=MailStatus.PENDING, attempts=claimed.attempts + 1,
             not_before=at)
 
 
-def _update(session: Session, claimed: Claimed, **values: object) -> None:
+def _update(session: DbSession, claimed: Claimed, **values: object) -> None:
     session.execute(update(MailMessage).where(
         MailMessage.batch_id == claimed.batch_id, MailMessage.person_id == claimed.person_id,
     ).values(**values))
 
 
-def pending_count(session: Session) -> int:
+def pending_count(session: DbSession) -> int:
     """How many rows are still to be sent (due now or waiting for a retry)."""
     return session.scalar(select(func.count()).select_from(MailMessage)
                           .where(MailMessage.status == MailStatus.PENDING)) or 0
 
 
-def next_retry(session: Session) -> dt.datetime | None:
+def next_retry(session: DbSession) -> dt.datetime | None:
     """When the earliest row waiting for a retry becomes due."""
     return session.scalar(select(func.min(MailMessage.not_before))
                           .where(MailMessage.status == MailStatus.PENDING))
 
 
-def progress(session: Session) -> dict[int, dict[MailKind, Counter[MailStatus]]]:
+def progress(session: DbSession) -> dict[int, dict[MailKind, Counter[MailStatus]]]:
     """Per open wave and kind, how many rows are pending, sent and failed (counts only)."""
     rows = session.execute(
         select(MailBatch.wave_id, MailBatch.kind, MailMessage.status, func.count())
@@ -144,7 +144,7 @@ def progress(session: Session) -> dict[int, dict[MailKind, Counter[MailStatus]]]
     return result
 
 
-def forget_mail(session: Session, wave: Wave) -> None:
+def forget_mail(session: DbSession, wave: Wave) -> None:
     """Delete a closing wave's queue: afterwards not even the mail rows remain."""
     batches = select(MailBatch.id).where(MailBatch.wave_id == wave.id)
     session.execute(delete(MailMessage).where(MailMessage.batch_id.in_(batches)))

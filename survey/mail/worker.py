@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from survey.db import begin_relaxed_write, begin_write, is_sqlite
+from survey.db import DbSession, begin_relaxed_write, begin_write, is_sqlite
 from survey.mail import queue
 from survey.mail.compose import WaveLetter, compose, letter_of
 from survey.mail.models import MailKind, MailStatus
@@ -59,7 +58,7 @@ class _Wave:
 class Worker:
     """Sends queued mail through one SMTP session; the caller holds :func:`exclusive`."""
 
-    def __init__(self, session: Session, config: Mapping[str, Any],
+    def __init__(self, session: DbSession, config: Mapping[str, Any],
                  clock: Callable[[], dt.datetime] = utcnow) -> None:
         self.session = session
         self.config = config
@@ -205,7 +204,7 @@ class Worker:
 
 
 @contextmanager
-def exclusive(session: Session, lock_path: str) -> Iterator[None]:
+def exclusive(session: DbSession, lock_path: str) -> Iterator[None]:
     """On SQLite, make sure this is the only worker (the kernel frees the lock if it dies).
 
     PostgreSQL needs no such lock: rows are claimed with ``FOR UPDATE SKIP LOCKED``.

@@ -8,8 +8,8 @@ were opened with.
 from __future__ import annotations
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session
 
+from survey.db import DbSession
 from survey.models import Answer, Item, ItemKind, Principle, Survey, SurveyItem
 from survey.principles import defaults
 
@@ -18,7 +18,7 @@ class PrincipleError(ValueError):
     """A user-facing reason an edit is refused (message is a translatable key)."""
 
 
-def seed_default_template(session: Session) -> Survey:
+def seed_default_template(session: DbSession) -> Survey:
     """Create the default principles and survey if no survey exists yet; idempotent."""
     existing = session.scalar(select(Survey).where(Survey.name == defaults.DEFAULT_SURVEY_NAME))
     if existing is not None:
@@ -52,7 +52,7 @@ def _item_from_default(spec: defaults.DefaultItem, principle: Principle | None) 
     )
 
 
-def add_principle(session: Session, code: str, title_ja: str, title_en: str) -> Principle:
+def add_principle(session: DbSession, code: str, title_ja: str, title_en: str) -> Principle:
     """A new principle at the end of the list; codes are unique."""
     code = code.strip().lower()
     if session.scalar(select(Principle).where(Principle.code == code)) is not None:
@@ -64,7 +64,7 @@ def add_principle(session: Session, code: str, title_ja: str, title_en: str) -> 
     return principle
 
 
-def is_answered(session: Session, item: Item) -> bool:
+def is_answered(session: DbSession, item: Item) -> bool:
     """Whether any response answered this item version."""
     return bool(session.scalar(select(exists().where(Answer.item_id == item.id))))
 
@@ -76,7 +76,7 @@ def item_changed(item: Item, text_ja: str, text_en: str, reverse: bool) -> bool:
 
 
 def update_item(
-    session: Session, item: Item, text_ja: str, text_en: str, reverse: bool
+    session: DbSession, item: Item, text_ja: str, text_en: str, reverse: bool
 ) -> Item:
     """Reword an item: in place while unanswered, otherwise as a new version.
 
@@ -107,7 +107,7 @@ def update_item(
 
 
 def add_item(
-    session: Session, survey: Survey, principle: Principle | None, kind: str,
+    session: DbSession, survey: Survey, principle: Principle | None, kind: str,
     text_ja: str, text_en: str, reverse: bool = False,
 ) -> Item:
     """Append a new item to a survey template."""
@@ -128,7 +128,7 @@ def add_item(
     return item
 
 
-def ordered_principles(session: Session, active_only: bool = True) -> list[Principle]:
+def ordered_principles(session: DbSession, active_only: bool = True) -> list[Principle]:
     """Principles in their display order."""
     query = select(Principle).order_by(Principle.position, Principle.id)
     if active_only:
@@ -136,7 +136,7 @@ def ordered_principles(session: Session, active_only: bool = True) -> list[Princ
     return list(session.scalars(query))
 
 
-def survey_by_name(session: Session, name: str | None) -> Survey | None:
+def survey_by_name(session: DbSession, name: str | None) -> Survey | None:
     """A survey by name, or the default survey when no name is given."""
     if name:
         return session.scalar(select(Survey).where(Survey.name == name))

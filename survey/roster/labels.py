@@ -22,8 +22,8 @@ from dataclasses import asdict, dataclass
 from flask_babel import LazyString, force_locale, get_locale
 from flask_babel import lazy_pgettext as _p
 from sqlalchemy import Text, cast, select
-from sqlalchemy.orm import Session
 
+from survey.db import DbSession
 from survey.models import Person, WaveCell
 from survey.settings import get_setting, group_hierarchy, put_setting
 
@@ -92,7 +92,7 @@ def default_label(name: str, language: str | None = None) -> str:
         return str(built_in)
 
 
-def stored_labels(session: Session) -> dict[str, LabelPair]:
+def stored_labels(session: DbSession) -> dict[str, LabelPair]:
     """Administrators' labels by raw attribute name (only attributes that have one)."""
     raw = get_setting(session, SETTING_KEY, {})
     if not isinstance(raw, dict):
@@ -108,7 +108,7 @@ def label_for(name: str, stored: Mapping[str, LabelPair], language: str | None =
     return chosen or default_label(name, language)
 
 
-def attribute_labels(session: Session, names: Iterable[str]) -> dict[str, str]:
+def attribute_labels(session: DbSession, names: Iterable[str]) -> dict[str, str]:
     """Raw name → display label in the current language, for the pages that show ``names``."""
     stored = stored_labels(session)
     language = current_language()
@@ -124,7 +124,7 @@ def clean_label(text: str | None) -> str:
 
 
 def save_labels(
-    session: Session, wanted: Mapping[str, LabelPair], known: Iterable[str]
+    session: DbSession, wanted: Mapping[str, LabelPair], known: Iterable[str]
 ) -> dict[str, dict[str, str]]:
     """Store the labels of the ``known`` attributes in ``wanted`` (the caller commits).
 
@@ -168,13 +168,13 @@ def _refuse_shared_labels(merged: Mapping[str, Mapping[str, str]], known: set[st
             seen[label] = name
 
 
-def editable_labels(session: Session) -> list[tuple[str, LabelPair]]:
+def editable_labels(session: DbSession) -> list[tuple[str, LabelPair]]:
     """Every attribute a page can show, with its stored labels (empty where there are none)."""
     stored = stored_labels(session)
     return [(name, stored.get(name, LabelPair())) for name in known_attributes(session)]
 
 
-def known_attributes(session: Session) -> list[str]:
+def known_attributes(session: DbSession) -> list[str]:
     """Attributes of the active roster and of every round's cells: what a page can show.
 
     Unit hierarchy first (broad to fine), then the rest by name.

@@ -14,8 +14,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Row, insert, select, update
-from sqlalchemy.orm import Session
 
+from survey.db import DbSession
 from survey.models import Person
 from survey.roster.parsing import RESERVED, CleanRoster, RosterError, check_hierarchy, clean_rows
 from survey.roster.posts import concurrent_posts, has_posts
@@ -76,7 +76,7 @@ class RosterOverview:
 
 
 def import_roster(
-    session: Session, rows: Sequence[dict[str, str]], hierarchy: list[str] | None = None
+    session: DbSession, rows: Sequence[dict[str, str]], hierarchy: list[str] | None = None
 ) -> ImportSummary:
     """Create or update people by employee_id and deactivate the unlisted; raises RosterError."""
     clean = clean_rows(rows)
@@ -115,7 +115,7 @@ def detected_hierarchy(clean: CleanRoster) -> list[str] | None:
         return None
 
 
-def _apply(session: Session, clean: CleanRoster,
+def _apply(session: DbSession, clean: CleanRoster,
            posts: dict[str, list[list[str]]]) -> dict[str, int]:
     """Bulk writes (a large employer's roster is 100,000 rows): insert, update, deactivate."""
     known = {row.employee_id: row for row in session.execute(select(
@@ -171,7 +171,7 @@ def size_warnings(rows: Sequence[dict[str, str]], k: int) -> list[RosterWarning]
     return warnings
 
 
-def current_warnings(session: Session) -> list[RosterWarning]:
+def current_warnings(session: DbSession) -> list[RosterWarning]:
     """The size warnings of the roster as it stands, for the roster page.
 
     They are worked out from the database on every visit instead of being carried in a flash
@@ -182,7 +182,7 @@ def current_warnings(session: Session) -> list[RosterWarning]:
     return size_warnings([attributes or {} for attributes in rows], current_thresholds(session).k)
 
 
-def roster_overview(session: Session) -> RosterOverview:
+def roster_overview(session: DbSession) -> RosterOverview:
     """Active and inactive counts, the number of groups per attribute among active people, and
     how many of them hold a concurrent post."""
     rows = session.execute(select(Person.active, Person.attributes, Person.concurrent)).all()

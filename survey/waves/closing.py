@@ -13,19 +13,19 @@ from collections.abc import Callable
 from flask import current_app
 from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
 from survey import audit
+from survey.db import DbSession
 from survey.mail.queue import forget_mail
 from survey.models import Answer, Response, Wave
 from survey.waves.services import WaveError, WaveStatus, forget_invitations, status
 
-Summariser = Callable[[Session, Wave], None]
+Summariser = Callable[[DbSession, Wave], None]
 SUMMARISER_KEY = "naranu.summarise_wave"
 
 
 def close_wave(
-    session: Session, wave: Wave, actor: tuple[str, int | None] = ("system", None)
+    session: DbSession, wave: Wave, actor: tuple[str, int | None] = ("system", None)
 ) -> None:
     """Summarise the wave into aggregates and make its storage unlinkable; caller commits."""
     if wave.closed:
@@ -41,7 +41,7 @@ def close_wave(
     audit.record(session, "wave_closed", actor[0], actor[1], wave=wave.label)
 
 
-def rewrite_in_random_order(session: Session, wave: Wave) -> None:
+def rewrite_in_random_order(session: DbSession, wave: Wave) -> None:
     """Re-insert the wave's responses under new random ids, in random order, in one transaction.
 
     Afterwards neither ids, row order, PostgreSQL ``xmin``/``ctid`` nor SQLite page order say

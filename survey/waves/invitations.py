@@ -6,9 +6,8 @@ from __future__ import annotations
 import csv
 import io
 
-from sqlalchemy.orm import Session
-
 from survey import audit
+from survey.db import DbSession
 from survey.models import Wave
 
 #: How links left the system: downloaded as CSV, or mailed as invitations or reminders.
@@ -25,7 +24,7 @@ def links_csv(links: list[tuple[str, str]]) -> str:
 
 
 def record_release(
-    session: Session, wave: Wave, how: str, count: int, actor: tuple[str, int | None],
+    session: DbSession, wave: Wave, how: str, count: int, actor: tuple[str, int | None],
 ) -> None:
     """Log publicly that ``count`` live links of ``wave`` left the system (the caller commits).
 

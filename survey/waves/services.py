@@ -14,9 +14,9 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Text, cast, delete, func, select
-from sqlalchemy.orm import Session
 
 from survey import audit
+from survey.db import DbSession
 from survey.models import Invitation, Person, Survey, Wave, WaveCell, WaveItem, WaveMember
 from survey.settings import Thresholds, current_thresholds, get_setting, group_hierarchy
 from survey.waves.cells import CellKey
@@ -79,7 +79,7 @@ class WavePlan:
 
 
 def open_wave(
-    session: Session, survey: Survey, plan: WavePlan, thresholds: Thresholds,
+    session: DbSession, survey: Survey, plan: WavePlan, thresholds: Thresholds,
     hierarchy: list[str], token_key: str, actor: tuple[str, int | None] = ("system", None),
     *, allow_past: bool = False, secondary: Sequence[str] | None = None,
     concurrent_rule: ConcurrentRule = ConcurrentRule.MAIN,
@@ -116,13 +116,13 @@ def open_wave(
     return wave
 
 
-def active_people(session: Session) -> list[Person]:
+def active_people(session: DbSession) -> list[Person]:
     """The active roster, in a fixed order."""
     return list(session.scalars(
         select(Person).where(Person.active.is_(True)).order_by(Person.id)))
 
 
-def roster_members(session: Session) -> list[Member]:
+def roster_members(session: DbSession) -> list[Member]:
     """The active roster as the cell design sees it, read as distinct (attributes, posts)
     combinations with their counts: a town of 100,000 has a few thousand, so a preview or the
     open form never loads every person.  Order and identity do not matter to a design."""
@@ -162,14 +162,14 @@ def choose_secondary(
     return list(dict.fromkeys(secondary))
 
 
-def organisation_rule(session: Session) -> ConcurrentRule:
+def organisation_rule(session: DbSession) -> ConcurrentRule:
     """Where answers of people with concurrent posts count (a setting; default: main unit)."""
     value = get_setting(session, "concurrent_rule", ConcurrentRule.MAIN.value)
     return ConcurrentRule(value) if value in set(ConcurrentRule) else ConcurrentRule.MAIN
 
 
 def wave_preview(
-    session: Session, secondary: Sequence[str] | None = None,
+    session: DbSession, secondary: Sequence[str] | None = None,
     rule: ConcurrentRule | None = None,
 ) -> CellPreview:
     """What a wave opened now would report, for the current roster (see survey.waves.preview).
@@ -186,7 +186,7 @@ def wave_preview(
 
 
 def reportable_attributes(
-    session: Session, recommend: bool = True
+    session: DbSession, recommend: bool = True
 ) -> tuple[list[str], list[str]]:
     """(every non-unit roster column, the recommended choice among them) for the open form;
     the recommendation (a cell design per column) only when ``recommend``."""
@@ -198,7 +198,7 @@ def reportable_attributes(
     return names, recommended_secondary(members, hierarchy, names, current_thresholds(session).k)
 
 
-def unit_counts(session: Session) -> tuple[int, int] | None:
+def unit_counts(session: DbSession) -> tuple[int, int] | None:
     """(units reported as themselves, units folded into a parent) for a wave opened now, or
     None when the roster cannot open one (shown after a roster import: April's reshuffle is
     when units change)."""
@@ -215,7 +215,7 @@ def wave_design(wave: Wave) -> CellDesign:
     return CellDesign.from_dict(wave.cell_design or {})
 
 
-def _validate_plan(session: Session, survey: Survey, plan: WavePlan, allow_past: bool) -> None:
+def _validate_plan(session: DbSession, survey: Survey, plan: WavePlan, allow_past: bool) -> None:
     if not plan.label.strip() or len(plan.label) > 80:
         raise WaveError("invalid_label")
     if plan.closes_on < plan.opens_on:
@@ -229,7 +229,7 @@ def _validate_plan(session: Session, survey: Survey, plan: WavePlan, allow_past:
 
 
 def _create_cells(
-    session: Session, wave: Wave, people: list[Person], keys: list[CellKey]
+    session: DbSession, wave: Wave, people: list[Person], keys: list[CellKey]
 ) -> list[WaveCell]:
     sizes = Counter(keys)
     by_key: dict[CellKey, WaveCell] = {}
@@ -244,7 +244,7 @@ def _create_cells(
 
 
 def _create_invitations(
-    session: Session, wave: Wave, people: list[Person], cells: list[WaveCell], token_key: str
+    session: DbSession, wave: Wave, people: list[Person], cells: list[WaveCell], token_key: str
 ) -> None:
     rows = [
         {"token_hash": hash_token(derive_token(token_key, wave.public_id, p.employee_id)),
@@ -256,7 +256,7 @@ def _create_invitations(
     session.execute(Invitation.__table__.insert(), rows)
 
 
-def _count_joiners_and_leavers(session: Session, wave: Wave) -> None:
+def _count_joiners_and_leavers(session: DbSession, wave: Wave) -> None:
     previous = previous_wave(session, wave)
     if previous is None:
         return
@@ -268,7 +268,7 @@ def _count_joiners_and_leavers(session: Session, wave: Wave) -> None:
         cell.left = len(before.get(key, set()) - after.get(key, set()))
 
 
-def _members_by_cell_key(session: Session, wave: Wave) -> dict[tuple, set[int]]:
+def _members_by_cell_key(session: DbSession, wave: Wave) -> dict[tuple, set[int]]:
     rows = session.execute(
         select(WaveCell.key, WaveMember.person_id)
         .join(WaveMember, WaveMember.cell_id == WaveCell.id)
@@ -280,7 +280,7 @@ def _members_by_cell_key(session: Session, wave: Wave) -> dict[tuple, set[int]]:
     return grouped
 
 
-def previous_wave(session: Session, wave: Wave) -> Wave | None:
+def previous_wave(session: DbSession, wave: Wave) -> Wave | None:
     """The wave of the same survey opened just before this one."""
     return session.scalar(
         select(Wave).where(Wave.survey_id == wave.survey_id, Wave.id != wave.id,
@@ -290,7 +290,7 @@ def previous_wave(session: Session, wave: Wave) -> Wave | None:
 
 
 def invitation_links(
-    session: Session, wave: Wave, token_key: str, base_url: str
+    session: DbSession, wave: Wave, token_key: str, base_url: str
 ) -> list[tuple[str, str]]:
     """(email, link) for every invitee of an open wave, recomputed from the token key.
 
@@ -308,7 +308,7 @@ def invitation_links(
 
 
 def reminder_links(
-    session: Session, wave: Wave, token_key: str, base_url: str
+    session: DbSession, wave: Wave, token_key: str, base_url: str
 ) -> list[tuple[str, str]]:
     """(email, link) of invitees whose link is unspent — for the system's own reminder mail.
 
@@ -322,7 +322,7 @@ def reminder_links(
             if hash_token(link.rsplit("/", 1)[1]) in unspent]
 
 
-def response_count(session: Session, wave: Wave) -> int:
+def response_count(session: DbSession, wave: Wave) -> int:
     """How many invitations of the wave are spent (while open) or the frozen count (closed)."""
     if wave.closed:
         return wave.responded_count
@@ -332,7 +332,7 @@ def response_count(session: Session, wave: Wave) -> int:
     ) or 0
 
 
-def forget_invitations(session: Session, wave: Wave) -> None:
+def forget_invitations(session: DbSession, wave: Wave) -> None:
     """Delete a closing wave's invitations: after close nobody can learn who took part."""
     wave.responded_count = response_count(session, wave)
     session.flush()  # keep the count before the invitations it was counted from are gone

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from survey.db import DbSession
 from survey.models import Person, Wave, WaveMember
 from survey.waves.services import WaveError, WaveStatus, status
 from survey.waves.tokens import derive_token
@@ -25,7 +25,7 @@ class Slip:
     link: str
 
 
-def slips(session: Session, wave: Wave, token_key: str, base_url: str,
+def slips(session: DbSession, wave: Wave, token_key: str, base_url: str,
           everyone: bool = False) -> list[Slip]:
     """Slips for the wave's invitees without an address (``everyone``: all invitees)."""
     if status(wave) in (WaveStatus.CLOSED, WaveStatus.EXPIRED):
