@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -116,7 +117,7 @@ def _chosen_attributes(form: OpenWaveForm) -> list[str] | None:
 
 @bp.get("/waves/preview")
 @admin_only
-def wave_preview_view() -> tuple[str, int] | Response:
+def wave_preview_view() -> ResponseReturnValue:
     """What a wave opened now would report, for the choices in the query string."""
     if "csrf_token" in request.args:
         # The preview button submits the open form by GET: never keep its key in a URL
@@ -142,12 +143,12 @@ def wave_preview_view() -> tuple[str, int] | Response:
 
 @bp.post("/waves")
 @admin_only
-def open_wave_view() -> str | Response:
+def open_wave_view() -> ResponseReturnValue:
     """Open a wave for the active roster."""
     begin_write(db.session)
     form = _open_form()
     if form.validate_on_submit():
-        survey = db.session.get(Survey, form.survey.data)
+        survey = db.session.get_one(Survey, form.survey.data)  # a validated choice
         plan = WavePlan(form.label.data.strip(), form.opens.data, form.closes.data)
         try:
             wave = open_wave(db.session, survey, plan, current_thresholds(db.session),
@@ -168,7 +169,7 @@ def open_wave_view() -> str | Response:
 
 @bp.get("/waves/<int:wave_id>/invitations.csv")
 @admin_only
-def invitations_csv(wave_id: int) -> Response:
+def invitations_csv(wave_id: int) -> ResponseReturnValue:
     """Every invitee's e-mail and link for mail merge (never who has answered); logged publicly."""
     wave = db.get_or_404(Wave, wave_id)
     try:
@@ -185,7 +186,7 @@ def invitations_csv(wave_id: int) -> Response:
 
 @bp.post("/waves/<int:wave_id>/send")
 @admin_only
-def send_invitations(wave_id: int) -> str | Response:
+def send_invitations(wave_id: int) -> ResponseReturnValue:
     """Queue the invitations (or, with ``reminders``, the reminders) for the mail worker.
 
     Asks first.  The page says only how many mails were queued, never to whom.
@@ -243,7 +244,7 @@ def _ask_to_send(wave: Wave, kind: MailKind) -> str:
 
 @bp.post("/waves/<int:wave_id>/close")
 @admin_only
-def close(wave_id: int) -> str | Response:
+def close(wave_id: int) -> ResponseReturnValue:
     """Close a wave: summarise it and make its storage unlinkable (asks first)."""
     begin_write(db.session)
     wave = db.get_or_404(Wave, wave_id)
@@ -274,7 +275,7 @@ def _ask_to_close(wave: Wave) -> str:
 
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_only
-def settings() -> tuple[str, int] | Response:
+def settings() -> ResponseReturnValue:
     """Minimum group sizes for future waves (changes are logged publicly), attribute labels."""
     current = current_thresholds(db.session)
     form = ThresholdForm(data={"k": current.k, "k_comments": current.k_comments})
@@ -319,7 +320,7 @@ def _save_thresholds(chosen: Thresholds) -> None:
 
 @bp.post("/settings/labels")
 @admin_only
-def attribute_labels() -> tuple[str, int] | Response:
+def attribute_labels() -> ResponseReturnValue:
     """Japanese and English labels of roster attributes (changes go to the audit log)."""
     form = AttributeLabelsForm()
     if form.validate_on_submit():

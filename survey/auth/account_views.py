@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
     render_template,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -97,7 +97,7 @@ def _access_link_page(user: User, invited: bool) -> str:
 
 @bp.post("/admin/accounts/<int:user_id>/active")
 @admin_only
-def toggle_active(user_id: int) -> str | Response:
+def toggle_active(user_id: int) -> ResponseReturnValue:
     """Deactivate (asks first) or reactivate an account."""
     begin_write(db.session)
     user = db.get_or_404(User, user_id)
@@ -121,7 +121,7 @@ def toggle_active(user_id: int) -> str | Response:
 
 @bp.post("/admin/accounts/<int:user_id>/reset")
 @admin_only
-def reset(user_id: int) -> str | Response:
+def reset(user_id: int) -> ResponseReturnValue:
     """Reset an account's access (asks first): its password stops working, a new link is made."""
     begin_write(db.session)
     user = db.get_or_404(User, user_id)
@@ -139,12 +139,12 @@ def reset(user_id: int) -> str | Response:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-def change_password_view() -> str | Response | tuple[str, int]:
+def change_password_view() -> ResponseReturnValue:
     """Change one's own password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
         begin_write(db.session)
-        user = db.session.get(User, int(current_user.id))
+        user = db.session.get_one(User, int(current_user.id))
         try:
             change_password(db.session, user, form.current.data or "", form.password.data or "")
         except AccountError as error:
@@ -160,11 +160,11 @@ def change_password_view() -> str | Response | tuple[str, int]:
 
 
 @bp.route("/account/set/<token>", methods=["GET", "POST"])
-def set_password_view(token: str) -> str | Response | tuple[str, int]:
+def set_password_view(token: str) -> ResponseReturnValue:
     """Set a password with an access link (no sign-in: the link is the credential, once)."""
     found = links.read_token(current_app.config["SECRET_KEY"], token)
     user = db.session.get(User, found[0]) if found else None
-    if found is None or not links.matches(user, found[1]):
+    if found is None or user is None or not links.matches(user, found[1]):
         return render_error(404, _("This link no longer works: it was used, it expired or a "
                                    "newer one replaced it. Ask an administrator for a new one."))
     form = SetPasswordForm()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,7 +25,7 @@ bp = Blueprint("schedule", __name__, url_prefix="/admin/schedule")
 
 @bp.route("/", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def edit() -> tuple[str, int] | Response:
+def edit() -> ResponseReturnValue:
     """The schedule, what ran and what is next; saving changes the schedule."""
     current = load_schedule(db.session)
     form = _form(current)

@@ -57,7 +57,8 @@ def add_principle(session: DbSession, code: str, title_ja: str, title_en: str) -
     code = code.strip().lower()
     if session.scalar(select(Principle).where(Principle.code == code)) is not None:
         raise PrincipleError("code_taken")
-    position = session.scalar(select(func.coalesce(func.max(Principle.position), -1))) + 1
+    last = session.execute(select(func.coalesce(func.max(Principle.position), -1))).scalar_one()
+    position = last + 1
     principle = Principle(code=code, title_ja=title_ja.strip(), title_en=title_en.strip(),
                           position=position)
     session.add(principle)
@@ -116,8 +117,9 @@ def add_item(
     if kind == ItemKind.LIKERT5 and principle is None:
         raise PrincipleError("likert_needs_principle")
     prefix = principle.code if principle is not None else kind
-    keys = session.scalar(
-        select(func.count(func.distinct(Item.key))).where(Item.key.like(f"{prefix}.%")))
+    keys = session.execute(
+        select(func.count(func.distinct(Item.key))).where(Item.key.like(f"{prefix}.%"))
+    ).scalar_one()
     item = Item(
         key=f"{prefix}.{keys + 1}", version=1, kind=ItemKind(kind), principle=principle,
         text_ja=text_ja.strip(), text_en=text_en.strip(), reverse=reverse,

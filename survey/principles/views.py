@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from survey.admin.forms import ItemForm, PrincipleForm
@@ -55,7 +55,7 @@ def index() -> str:
 
 @bp.post("/")
 @admin_only
-def create_principle() -> Response | tuple[str, int]:
+def create_principle() -> ResponseReturnValue:
     """Add a principle."""
     begin_write(db.session)
     form = PrincipleForm()
@@ -74,7 +74,7 @@ def create_principle() -> Response | tuple[str, int]:
 
 @bp.post("/items")
 @admin_only
-def create_item() -> Response | tuple[str, int]:
+def create_item() -> ResponseReturnValue:
     """Append a question to the default survey."""
     begin_write(db.session)
     form = _item_form()
@@ -96,7 +96,7 @@ def create_item() -> Response | tuple[str, int]:
 
 @bp.route("/items/<int:item_id>", methods=["GET", "POST"])
 @admin_only
-def edit_item(item_id: int) -> str | Response | tuple[str, int]:
+def edit_item(item_id: int) -> ResponseReturnValue:
     """Reword a question (new version if it has answers)."""
     item = db.get_or_404(Item, item_id)
     form = _item_form(principle=item.principle_id or 0, kind=item.kind, text_ja=item.text_ja,

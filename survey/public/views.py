@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
 from survey.audit import public_events
 from survey.db import db
@@ -14,7 +14,7 @@ bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
-def index() -> str | Response:
+def index() -> ResponseReturnValue:
     """Signed-in accounts go to their home; everyone else sees what naranu is."""
     if current_user.is_authenticated:
         from survey.auth.views import home_url

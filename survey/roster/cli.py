@@ -48,7 +48,7 @@ def roster_import_command(path: Path, hierarchy: str | None) -> None:
         if summary.concurrent:
             click.echo(concurrent_message(summary.concurrent))
         units = unit_counts(db.session)
-        if units is not None and sum(units):
+        if units is not None and any(units):
             click.echo(units_message(*units) + " (details: flask --app app wave preview)")
         for warning in summary.warnings:
             click.echo(f"warning: {warning_message(warning)}")

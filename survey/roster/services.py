@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from flask_babel import gettext as _
 from sqlalchemy import Row, insert, select, update
@@ -115,6 +115,10 @@ def detected_hierarchy(clean: CleanRoster) -> list[str] | None:
         return None
 
 
+#: A person as the import reads them: id, employee id, e-mail, attributes, posts, active.
+_Stored: TypeAlias = Row[int, str, str, dict[str, str], list[list[str]] | None, bool]
+
+
 def _apply(session: DbSession, clean: CleanRoster,
            posts: dict[str, list[list[str]]]) -> dict[str, int]:
     """Bulk writes (a large employer's roster is 100,000 rows): insert, update, deactivate."""
@@ -131,7 +135,7 @@ def _apply(session: DbSession, clean: CleanRoster,
         current = known.pop(row["employee_id"], None)
         outcome = _outcome(current, wanted)
         counts[outcome] += 1
-        if outcome == "created":
+        if current is None:
             inserts.append({"employee_id": row["employee_id"], **wanted})
         elif outcome != "unchanged":
             updates.append({"id": current.id, **wanted})
@@ -143,7 +147,7 @@ def _apply(session: DbSession, clean: CleanRoster,
     return {**counts, "deactivated": len(leaving)}
 
 
-def _outcome(current: Row[Any] | None, wanted: dict[str, Any]) -> str:
+def _outcome(current: _Stored | None, wanted: dict[str, Any]) -> str:
     if current is None:
         return "created"
     if not current.active:
@@ -190,8 +194,8 @@ def roster_overview(session: DbSession) -> RosterOverview:
     for active, attributes, _concurrent in rows:
         for name, value in (attributes or {}).items() if active else ():
             values.setdefault(name, set()).add(value)
-    active = sum(1 for row in rows if row.active)
-    return RosterOverview(active=active, inactive=len(rows) - active,
+    active_count = sum(1 for row in rows if row.active)
+    return RosterOverview(active=active_count, inactive=len(rows) - active_count,
                           groups={name: len(values[name]) for name in sorted(values)},
                           concurrent=sum(1 for row in rows if row.active and row.concurrent))
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.wrappers import Response
 
 from survey import audit
 from survey.auth.access import roles_required
@@ -37,7 +37,7 @@ bp = Blueprint("roster", __name__)
 @bp.route("/roster", methods=["GET", "POST"])
 @roles_required(Role.ADMIN, Role.HR)
 @accepts_large_body("ROSTER_MAX_BYTES", envelope=UPLOAD_ENVELOPE)
-def upload() -> str | Response | tuple[str, int]:
+def upload() -> ResponseReturnValue:
     """Show the roster's size and groups; import an uploaded roster file all or nothing."""
     form = RosterUploadForm()
     if not form.validate_on_submit():
@@ -49,7 +49,7 @@ def upload() -> str | Response | tuple[str, int]:
         return _page(form, error=message(error)), 400
     _flash_summary(summary)
     units = unit_counts(db.session)
-    if units is not None and sum(units):
+    if units is not None and any(units):
         flash(units_message(*units), "info")
     return redirect(url_for("roster.upload"))
 

@@ -54,9 +54,14 @@ def today() -> dt.date:
 class Dated(Protocol):
     """Anything with a wave's dates and closed flag (a Wave, or a looked-up link's wave)."""
 
-    opens_on: dt.date
-    closes_on: dt.date
-    closed: bool
+    @property
+    def opens_on(self) -> dt.date: ...
+
+    @property
+    def closes_on(self) -> dt.date: ...
+
+    @property
+    def closed(self) -> bool: ...
 
 
 def status(wave: Dated, on: dt.date | None = None) -> WaveStatus:
