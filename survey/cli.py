@@ -25,8 +25,8 @@ from survey.mail.compose import letter_of
 from survey.mail.models import MailKind
 from survey.mail.queue import MailQueueError, queue_mail
 from survey.models import Wave
+from survey.org_settings import current_thresholds, group_hierarchy
 from survey.principles.services import seed_default_template, survey_by_name
-from survey.settings import current_thresholds, group_hierarchy
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.design import ConcurrentRule
 from survey.waves.invitations import links_csv, record_release

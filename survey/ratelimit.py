@@ -22,7 +22,7 @@ from typing import Any
 from flask import current_app, request
 from limits.storage import Storage
 
-#: ``naranu+sqlite:///`` + a file path, like SQLAlchemy's SQLite URLs (see survey.config).
+#: ``naranu+sqlite:///`` + a file path, like SQLAlchemy's SQLite URLs (see survey.app_config).
 SCHEME = "naranu+sqlite"
 
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS counter "

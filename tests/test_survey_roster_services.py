@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.models import Person
+from survey.org_settings import group_hierarchy, put_setting
 from survey.roster.parsing import RosterError, parse_roster
 from survey.roster.services import (
     RosterWarning,
@@ -23,7 +24,6 @@ from survey.roster.services import (
     size_warnings,
     warning_message,
 )
-from survey.settings import group_hierarchy, put_setting
 
 
 def people(session: Session) -> dict[str, tuple[str, dict[str, str], bool]]:

@@ -32,8 +32,7 @@ from survey.db import begin_write, db
 from survey.mail.models import MailKind
 from survey.mail.queue import MailQueueError, addressee_count, progress, queue_mail
 from survey.models import Role, Survey, Wave
-from survey.roster import labels
-from survey.settings import (
+from survey.org_settings import (
     SettingsError,
     Thresholds,
     current_thresholds,
@@ -41,6 +40,7 @@ from survey.settings import (
     put_setting,
     validate_thresholds,
 )
+from survey.roster import labels
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.design import ConcurrentRule
 from survey.waves.invitations import links_csv, record_release

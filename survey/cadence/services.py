@@ -22,8 +22,8 @@ from survey.db import DbSession
 from survey.mail.models import MailKind
 from survey.mail.queue import MailQueueError, queue_mail
 from survey.models import Wave
+from survey.org_settings import current_thresholds, get_setting, group_hierarchy, put_setting
 from survey.principles.services import survey_by_name
-from survey.settings import current_thresholds, get_setting, group_hierarchy, put_setting
 from survey.waves.closing import close_wave
 from survey.waves.services import WaveError, WavePlan, open_wave
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from survey.audit import public_events
 from survey.db import db
-from survey.settings import current_thresholds
+from survey.org_settings import current_thresholds
 
 bp = Blueprint("public", __name__)
 

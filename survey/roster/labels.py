@@ -25,7 +25,7 @@ from sqlalchemy import Text, cast, select
 
 from survey.db import DbSession
 from survey.models import Person, WaveCell
-from survey.settings import get_setting, group_hierarchy, put_setting
+from survey.org_settings import get_setting, group_hierarchy, put_setting
 
 SETTING_KEY = "attribute_labels"
 MAX_LABEL_LENGTH = 40

@@ -17,9 +17,9 @@ from sqlalchemy import Row, insert, select, update
 
 from survey.db import DbSession
 from survey.models import Person
+from survey.org_settings import current_thresholds, get_setting, put_setting
 from survey.roster.parsing import RESERVED, CleanRoster, RosterError, check_hierarchy, clean_rows
 from survey.roster.posts import concurrent_posts, has_posts
-from survey.settings import current_thresholds, get_setting, put_setting
 
 #: Small groups listed one by one per attribute; beyond this they are summarised in one line.
 MAX_LISTED_SMALL_GROUPS = 10

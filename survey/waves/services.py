@@ -18,7 +18,7 @@ from sqlalchemy import Text, cast, delete, func, select
 from survey import audit
 from survey.db import DbSession
 from survey.models import Invitation, Person, Survey, Wave, WaveCell, WaveItem, WaveMember
-from survey.settings import Thresholds, current_thresholds, get_setting, group_hierarchy
+from survey.org_settings import Thresholds, current_thresholds, get_setting, group_hierarchy
 from survey.waves.cells import CellKey
 from survey.waves.design import (
     CellDesign,
