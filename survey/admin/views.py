@@ -25,10 +25,11 @@ from survey import audit
 from survey.admin.confirm import ask, confirmed
 from survey.admin.forms import AttributeLabelsForm, OpenWaveForm, ThresholdForm
 from survey.admin.links import check_links
-from survey.admin.messages import wave_message
+from survey.admin.messages import settings_message
 from survey.auth.access import roles_required
 from survey.cadence.services import load_schedule, upcoming
 from survey.db import begin_write, db
+from survey.mail.messages import mail_queue_message
 from survey.mail.models import MailKind
 from survey.mail.queue import MailQueueError, addressee_count, progress, queue_mail
 from survey.models import Role, Survey, Wave
@@ -41,9 +42,11 @@ from survey.org_settings import (
     validate_thresholds,
 )
 from survey.roster import labels
+from survey.roster.messages import label_message
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.design import ConcurrentRule
 from survey.waves.invitations import links_csv, record_release
+from survey.waves.messages import wave_message
 from survey.waves.services import (
     WaveError,
     WavePlan,
@@ -127,13 +130,13 @@ def wave_preview_view() -> ResponseReturnValue:
     form = _open_form(request.args)
     shown = None
     if not (form.attributes.validate(form) and form.concurrent.validate(form)):
-        flash(wave_message("unknown_attribute"), "error")
+        flash(wave_message(WaveError("unknown_attribute")), "error")
     else:
         try:
             shown = wave_preview(db.session, _chosen_attributes(form),
                                  ConcurrentRule(form.concurrent.data))
         except WaveError as error:
-            flash(wave_message(str(error)), "error")
+            flash(wave_message(error), "error")
     names = [*(shown.design.hierarchy if shown else ()),
              *(choice.value for choice in form.attributes.choices)]
     return render_template("admin/preview.html", form=form, preview=shown,
@@ -157,7 +160,7 @@ def open_wave_view() -> ResponseReturnValue:
                              concurrent_rule=ConcurrentRule(form.concurrent.data))
         except WaveError as error:
             db.session.rollback()
-            flash(wave_message(str(error)), "error")
+            flash(wave_message(error), "error")
         else:
             db.session.commit()
             flash(_("Wave %(label)s opened for %(n)s people.", label=wave.label,
@@ -175,7 +178,7 @@ def invitations_csv(wave_id: int) -> ResponseReturnValue:
     try:
         links = _links(wave)
     except WaveError as error:
-        flash(wave_message(str(error)), "error")
+        flash(wave_message(error), "error")
         return redirect(url_for("admin.home"))
     _record_release(wave, "csv", len(links))
     filename = f"invitations-wave-{wave.id}.csv"
@@ -205,9 +208,12 @@ def send_invitations(wave_id: int) -> ResponseReturnValue:
         return page
     try:
         queued = queue_mail(db.session, wave, kind)
-    except (WaveError, MailQueueError) as error:
+    except WaveError as error:
         db.session.rollback()
-        flash(wave_message(str(error)), "error")
+        flash(wave_message(error), "error")
+    except MailQueueError as error:
+        db.session.rollback()
+        flash(mail_queue_message(error), "error")
     else:
         audit.record(db.session, "mail_queued", *_actor(), wave=wave.label, n=queued,
                      kind=str(kind))
@@ -256,7 +262,7 @@ def close(wave_id: int) -> ResponseReturnValue:
         close_wave(db.session, wave, actor=_actor())
     except WaveError as error:
         db.session.rollback()
-        flash(wave_message(str(error)), "error")
+        flash(wave_message(error), "error")
         return redirect(url_for("admin.home"))
     db.session.commit()
     compact_storage(db.engine)
@@ -283,9 +289,10 @@ def settings() -> ResponseReturnValue:
         begin_write(db.session)
         try:
             chosen = validate_thresholds(form.k.data, form.k_comments.data)
-        except SettingsError:
+        except SettingsError as error:
             db.session.rollback()
-            form.k_comments.errors.append(_("Comments need a group at least as large as k."))
+            field = form.k if error.code == "k_below_floor" else form.k_comments
+            field.errors.append(settings_message(error))
         else:
             if chosen == current:  # not a change: no public "threshold changed" entry
                 db.session.rollback()
@@ -329,7 +336,7 @@ def attribute_labels() -> ResponseReturnValue:
         try:
             changed = labels.save_labels(db.session, form.wanted(), known)
         except labels.LabelError as error:
-            flash(_label_problem(error), "error")
+            flash(label_message(error), "error")
         else:
             if changed:
                 audit.record(db.session, "attribute_labels_changed", *_actor(), labels=changed)
@@ -341,15 +348,6 @@ def attribute_labels() -> ResponseReturnValue:
     thresholds = ThresholdForm(formdata=None, data={"k": current.k,
                                                     "k_comments": current.k_comments})
     return _settings_page(thresholds, form, current), 400
-
-
-def _label_problem(error: labels.LabelError) -> str:
-    """Why a set of labels was not saved, in the user's language."""
-    if error.args[0] == "label_taken":
-        _code, label, first, second = error.args
-        return _("%(first)s and %(second)s would both be shown as “%(label)s”. Give one of "
-                 "them another label.", first=first, second=second, label=label)
-    return _("A label can have at most %(max)d characters.", max=labels.MAX_LABEL_LENGTH)
 
 
 def _labels_form() -> AttributeLabelsForm:

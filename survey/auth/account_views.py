@@ -21,10 +21,10 @@ from wtforms.fields.choices import SelectChoice
 
 from survey import audit
 from survey.admin.confirm import ask, confirmed
-from survey.admin.messages import account_message
 from survey.auth import links
 from survey.auth.access import roles_required
 from survey.auth.forms import ChangePasswordForm, InviteForm, SetPasswordForm
+from survey.auth.messages import account_message
 from survey.auth.services import (
     AccountError,
     all_users,
@@ -59,7 +59,7 @@ def index() -> str | tuple[str, int]:
             user = invite_user(db.session, form.email.data or "", form.role.data or "")
         except AccountError as error:
             db.session.rollback()
-            form.email.errors.append(account_message(str(error)))
+            form.email.errors.append(account_message(error))
         else:
             db.session.flush()
             audit.record(db.session, "account_invited", *_actor(), email=user.email,
@@ -111,7 +111,7 @@ def toggle_active(user_id: int) -> ResponseReturnValue:
         set_active(db.session, user, not user.active, int(current_user.id))
     except AccountError as error:
         db.session.rollback()
-        flash(account_message(str(error)), "error")
+        flash(account_message(error), "error")
         return redirect(url_for("accounts.index"))
     audit.record(db.session, "account_activated" if user.active else "account_deactivated",
                  *_actor(), email=user.email)
@@ -149,8 +149,8 @@ def change_password_view() -> ResponseReturnValue:
             change_password(db.session, user, form.current.data or "", form.password.data or "")
         except AccountError as error:
             db.session.rollback()
-            field = form.current if str(error) == "wrong_password" else form.password
-            field.errors.append(account_message(str(error)))
+            field = form.current if error.code == "wrong_password" else form.password
+            field.errors.append(account_message(error))
         else:
             audit.record(db.session, "password_changed", *_actor())
             db.session.commit()
@@ -174,7 +174,7 @@ def set_password_view(token: str) -> ResponseReturnValue:
             set_password(db.session, user, form.password.data or "")
         except AccountError as error:
             db.session.rollback()
-            form.password.errors.append(account_message(str(error)))
+            form.password.errors.append(account_message(error))
         else:
             db.session.commit()
             flash(_("Your password is set. Sign in with it."), "success")

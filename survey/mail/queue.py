@@ -17,11 +17,12 @@ from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from survey.db import DbSession
 from survey.mail.models import MailBatch, MailKind, MailMessage, MailStatus
 from survey.models import Person, Wave, WaveMember
+from survey.service_error import ServiceError
 from survey.waves.services import WaveError, WaveStatus, status
 
 
-class MailQueueError(ValueError):
-    """A user-facing reason mail cannot be queued (translatable key)."""
+class MailQueueError(ServiceError):
+    """Why mail cannot be queued (worded by :mod:`survey.mail.messages`)."""
 
 
 @dataclass(frozen=True)

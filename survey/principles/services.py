@@ -12,10 +12,11 @@ from sqlalchemy import exists, func, select
 from survey.db import DbSession
 from survey.models import Answer, Item, ItemKind, Principle, Survey, SurveyItem
 from survey.principles import defaults
+from survey.service_error import ServiceError
 
 
-class PrincipleError(ValueError):
-    """A user-facing reason an edit is refused (message is a translatable key)."""
+class PrincipleError(ServiceError):
+    """Why a principle or item edit is refused (worded by :mod:`survey.principles.messages`)."""
 
 
 def seed_default_template(session: DbSession) -> Survey:
@@ -136,6 +137,14 @@ def ordered_principles(session: DbSession, active_only: bool = True) -> list[Pri
     if active_only:
         query = query.where(Principle.active.is_(True))
     return list(session.scalars(query))
+
+
+def default_survey(session: DbSession) -> Survey:
+    """The survey new questions join; there is none only before ``init-db`` has run."""
+    survey = survey_by_name(session, None)
+    if survey is None:
+        raise PrincipleError("no_default_survey")
+    return survey
 
 
 def survey_by_name(session: DbSession, name: str | None) -> Survey | None:

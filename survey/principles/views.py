@@ -12,10 +12,12 @@ from survey.auth.access import roles_required
 from survey.db import begin_write, db
 from survey.i18n import localized
 from survey.models import Item, Principle, Role
+from survey.principles.messages import principle_message
 from survey.principles.services import (
     PrincipleError,
     add_item,
     add_principle,
+    default_survey,
     item_changed,
     ordered_principles,
     survey_by_name,
@@ -24,14 +26,6 @@ from survey.principles.services import (
 
 bp = Blueprint("principles", __name__, url_prefix="/admin/principles")
 admin_only = roles_required(Role.ADMIN)
-
-_ERRORS = {
-    "code_taken": lambda: _("A principle with this code already exists."),
-    "item_superseded": lambda: _("This item has a newer version; edit that one."),
-    "invalid_kind": lambda: _("Unknown kind of question."),
-    "likert_needs_principle": lambda: _("A 5-point question belongs to a principle."),
-}
-
 
 def _item_form(**data: object) -> ItemForm:
     form = ItemForm(data=data or None)
@@ -63,7 +57,7 @@ def create_principle() -> ResponseReturnValue:
         try:
             add_principle(db.session, form.code.data, form.title_ja.data, form.title_en.data)
         except PrincipleError as error:
-            form.code.errors.append(_ERRORS[str(error)]())
+            form.code.errors.append(principle_message(error))
         else:
             db.session.commit()
             flash(_("Principle added."), "success")
@@ -79,13 +73,12 @@ def create_item() -> ResponseReturnValue:
     begin_write(db.session)
     form = _item_form()
     if form.validate_on_submit():
-        survey = survey_by_name(db.session, None)
         principle = db.session.get(Principle, form.principle.data)
         try:
-            add_item(db.session, survey, principle, form.kind.data, form.text_ja.data,
-                     form.text_en.data, form.reverse.data)
+            add_item(db.session, default_survey(db.session), principle, form.kind.data,
+                     form.text_ja.data, form.text_en.data, form.reverse.data)
         except PrincipleError as error:
-            form.principle.errors.append(_ERRORS[str(error)]())
+            form.principle.errors.append(principle_message(error))
         else:
             db.session.commit()
             flash(_("Question added to the survey."), "success")
@@ -113,7 +106,7 @@ def edit_item(item_id: int) -> ResponseReturnValue:
                                 form.reverse.data)
         except PrincipleError as error:
             db.session.rollback()
-            flash(_ERRORS[str(error)](), "error")
+            flash(principle_message(error), "error")
             return redirect(url_for("principles.index"))
         db.session.commit()
         flash(_("Saved as version %(v)s.", v=saved.version), "success")

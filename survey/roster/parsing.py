@@ -27,6 +27,8 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from survey.service_error import ServiceError
+
 REQUIRED = ("employee_id", "email")
 #: Columns that say where someone holds a concurrent post (兼務), in the two shapes HR exports
 #: use: one cell naming the units, or repeated rows marked with a post type.
@@ -102,17 +104,16 @@ class CleanRoster(list[dict[str, str]]):
         return sorted(self.numbered() + self.posts, key=lambda pair: pair[0])
 
 
-class RosterError(ValueError):
-    """A reason the roster is refused: a stable ``code``, where (``row``, ``column``) and params."""
+class RosterError(ServiceError):
+    """A reason the roster is refused: a stable ``code``, where (``row``, ``column``) and params
+    (worded by :mod:`survey.roster.messages`)."""
 
     def __init__(
         self, code: str, row: int | None = None, column: str | None = None, **params: Any
     ) -> None:
-        super().__init__(code)
-        self.code = code
+        super().__init__(code, **params)
         self.row = row
         self.column = column
-        self.params = params
 
     def __repr__(self) -> str:
         return f"RosterError({self.code!r}, row={self.row!r}, column={self.column!r})"

@@ -19,6 +19,7 @@ from survey import audit
 from survey.db import DbSession
 from survey.models import Invitation, Person, Survey, Wave, WaveCell, WaveItem, WaveMember
 from survey.org_settings import Thresholds, current_thresholds, get_setting, group_hierarchy
+from survey.service_error import ServiceError
 from survey.waves.cells import CellKey
 from survey.waves.design import (
     CellDesign,
@@ -33,8 +34,8 @@ from survey.waves.tokens import derive_token, hash_token
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-class WaveError(ValueError):
-    """A user-facing reason a wave action is refused (translatable key)."""
+class WaveError(ServiceError):
+    """Why a wave action is refused (worded by :mod:`survey.waves.messages`)."""
 
 
 class WaveStatus(StrEnum):
