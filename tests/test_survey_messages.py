@@ -26,7 +26,8 @@ from survey.org_settings import SettingsError
 from survey.principles.messages import principle_message
 from survey.principles.services import PrincipleError
 from survey.roster.labels import LabelError
-from survey.roster.messages import label_message
+from survey.roster.messages import label_message, roster_message
+from survey.roster.parsing import RosterError
 from survey.service_error import ServiceError
 from survey.waves.messages import wave_message
 from survey.waves.services import WaveError
@@ -35,7 +36,8 @@ SURVEY = Path(__file__).resolve().parent.parent / "survey"
 WORDED: dict[type[ServiceError], Callable[[Any], str]] = {
     AccountError: account_message, LabelError: label_message,
     MailQueueError: mail_queue_message, PrincipleError: principle_message,
-    ScheduleError: schedule_message, SettingsError: settings_message, WaveError: wave_message,
+    RosterError: roster_message, ScheduleError: schedule_message,
+    SettingsError: settings_message, WaveError: wave_message,
 }
 GENERAL = {"The action could not be done.", "この操作は実行できませんでした。"}
 
