@@ -56,8 +56,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import xlsx_files  # noqa: E402  (tests/ is on the path: the same writer as the tests)
 
-HEADER = ["職員番号", "メールアドレス", "部", "課", "係", "役職", "在職年数", "雇用形態",
-          "入庁日", "兼務"]
+HEADER: list[object] = ["職員番号", "メールアドレス", "部", "課", "係", "役職", "在職年数",
+                        "雇用形態", "入庁日", "兼務"]
 TENURE = ("0-4年", "5-14年", "15年以上")
 EMPLOYMENT = ("正規", "正規", "正規", "会計年度任用", "再任用")
 

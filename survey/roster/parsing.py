@@ -87,7 +87,7 @@ class CleanRoster(list[dict[str, str]]):
     """
 
     def __init__(self, numbered: Numbered, labels: Mapping[str, str] | Sequence[str],
-                 posts: Numbered = (), generated_ids: int = 0) -> None:
+                 posts: Sequence[tuple[int, dict[str, str]]] = (), generated_ids: int = 0) -> None:
         super().__init__(row for _number, row in numbered)
         self.numbers = [number for number, _row in numbered]
         self.columns = list(labels)
