@@ -12,18 +12,20 @@ and rows wider than the column cap.
 from __future__ import annotations
 
 import io
+import time
 import tracemalloc
 import warnings
 import zipfile
 from typing import Any
 from xml.sax.saxutils import escape
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
-from xlsx_files import text_item, workbook
+from xlsx_files import MAIN_NS, text_item, workbook
 
-from survey.roster.parsing import EXCEL_MAX_ROWS, MAX_COLUMNS, parse_roster
+from survey.roster.parsing import EXCEL_MAX_ROWS, MAX_COLUMNS, RosterError, parse_roster
 from survey.roster.xlsx import first_sheet_rows
 
 #: Cell styles: General, short date (14), a custom date, a time, a duration, a date-time, 0.00.
@@ -181,3 +183,50 @@ def test_reading_a_long_sheet_keeps_one_chunk_in_memory() -> None:
 
     short, long = peak(workbook(rows(3_000), [])), peak(workbook(rows(30_000), []))
     assert long < 2 * short + 2**20, (short, long)
+
+
+def replaced(data: bytes, name: str, body: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, body if info.filename == name else source.read(info))
+    return buffer.getvalue()
+
+
+LAUGHS = ('<!DOCTYPE w [<!ENTITY l0 "lollollollollollollollollollol">'
+          + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)) + "]>")
+SHEET_START = f"<worksheet {MAIN_NS}><sheetData>"
+
+
+@pytest.mark.parametrize(("member", "body"), [
+    ("xl/worksheets/sheet1.xml", f'{LAUGHS}{SHEET_START}<row r="1"><c r="A1" t="inlineStr"><is>'
+                                 "<t>&l9;</t></is></c></row></sheetData></worksheet>"),
+    ("xl/sharedStrings.xml", '<!DOCTYPE s [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                             f"<sst {MAIN_NS}><si><t>&e;</t></si></sst>"),
+], ids=["entity-expansion", "external-entity"])
+def test_hostile_xml_is_refused_quickly_as_not_a_workbook(member: str, body: str) -> None:
+    data = replaced(workbook(['<row r="1"><c r="A1" t="s"><v>0</v></c></row>'],
+                             [text_item("x")]), member, body.encode())
+    started = time.perf_counter()
+    with pytest.raises(RosterError) as caught:
+        parse_roster("r.xlsx", data)
+    assert caught.value.code == "not_xlsx"
+    assert time.perf_counter() - started < 2
+
+
+def test_the_first_sheet_is_the_workbook_s_first_not_the_first_file() -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["in sheet1.xml"])
+    book.create_sheet("second").append(["in sheet2.xml"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        index = archive.read("xl/workbook.xml").decode()
+    first, second = (index.index(f'<sheet name="{name}"') for name in ("Sheet", "second"))
+    end = index.index("/>", second) + 2
+    reordered = index[:first] + index[second:end] + index[first:second] + index[end:]
+    data = replaced(buffer.getvalue(), "xl/workbook.xml", reordered.encode())
+    assert streamed_rows(data) == [(1, ["in sheet2.xml"])] == openpyxl_rows(data)
