@@ -29,11 +29,21 @@ def wave_message(code: str) -> str:
     return messages.get(code, lambda: _("The action could not be done."))()
 
 
+def unit_message(code: str, name: str, paths: str = "") -> str:
+    """The user-facing sentence for a :class:`survey.units.services.UnitError`."""
+    if code == "ambiguous_unit":
+        return _("'%(name)s' names several units (%(paths)s): write it with its parent, "
+                 "e.g. 総務課/庶務係.", name=name, paths=paths)
+    return _("'%(name)s' is not a unit of the active roster.", name=name)
+
+
 def account_message(code: str) -> str:
     """The user-facing sentence for a :class:`survey.auth.services.AccountError` code."""
     messages = {
         "invalid_email": lambda: _("This is not a valid e-mail address."),
-        "invalid_role": lambda: _("The role must be admin, leadership or hr."),
+        "invalid_role": lambda: _("The role must be admin, leadership, hr or unit-head."),
+        "units_required": lambda: _("A unit head needs at least one unit."),
+        "units_only_for_unit_heads": lambda: _("Only a unit head is assigned units."),
         "password_too_short": lambda: _("The password must have at least 10 characters."),
         "password_common": lambda: _(
             "The password is too easy to guess: it is a common password or a simple pattern. "

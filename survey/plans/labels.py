@@ -1,0 +1,35 @@
+"""Plan words in the reader's language: statuses, units and service errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask_babel import gettext as _
+
+from survey.plans.models import PlanStatus
+from survey.units.paths import unit_label
+
+
+def plan_status_label(status: str) -> str:
+    """A plan status in words."""
+    return {
+        PlanStatus.PLANNED: _("Planned"), PlanStatus.IN_PROGRESS: _("In progress"),
+        PlanStatus.DONE: _("Done"), PlanStatus.DROPPED: _("Dropped"),
+    }.get(PlanStatus(status) if status in set(PlanStatus) else status, status)
+
+
+def plan_unit_label(path: Sequence[str]) -> str:
+    """'総務部 > 総務課', or 'Whole organisation' for ()."""
+    return unit_label(path) if path else _("Whole organisation")
+
+
+def plan_message(code: str) -> str:
+    """The user-facing sentence for a :class:`survey.plans.services.PlanError` code."""
+    messages = {
+        "not_yours": lambda: _("You can only keep plans of the units you head."),
+        "unknown_unit": lambda: _("This unit is not in the active roster."),
+        "due_before_start": lambda: _("The 'done by' date is before the start."),
+        "incomplete": lambda: _("Say what will be done and by which role."),
+        "unknown_principle": lambda: _("Choose at least one principle from the list."),
+    }
+    return messages.get(code, lambda: _("The action could not be done."))()
