@@ -101,7 +101,7 @@ def _plans_from_interventions():
     now = dt.datetime.now(dt.UTC)
     today = now.date()
     plan = sa.table("action_plan", *(sa.column(name) for name in (
-        "unit", "title", "details", "owner", "starts_on", "due_on", "status", "created_by",
+        "id", "unit", "title", "details", "owner", "starts_on", "due_on", "status", "created_by",
         "created_at")))
     update = sa.table("action_plan_update", *(sa.column(name) for name in (
         "plan_id", "on", "status", "note", "author_role", "created_at", "author_id")))
@@ -112,7 +112,7 @@ def _plans_from_interventions():
         status = "done" if on <= today else "planned"
         new_id = connection.execute(plan.insert().values(
             unit="[]", title=text, details="", owner=MIGRATED_OWNER, starts_on=on, due_on=on,
-            status=status, created_by=created_by, created_at=now)).inserted_primary_key[0]
+            status=status, created_by=created_by, created_at=now).returning(plan.c.id)).scalar_one()
         connection.execute(update.insert().values(
             plan_id=new_id, on=on, status=status, note=MIGRATED_NOTE, author_role="leadership",
             created_at=now, author_id=created_by))
@@ -148,7 +148,7 @@ def downgrade():
     op.drop_index("ix_action_plan_unit", table_name="action_plan")
     op.drop_table("action_plan")
     op.drop_table("unit_assignment")
-    with op.batch_alter_table("wave") as batch:
-        batch.drop_column("results_published_at")
-    with op.batch_alter_table("user_account") as batch:
-        batch.drop_column("language")
+    # Plain DROP COLUMN (SQLite ≥ 3.35, PostgreSQL): a batch copy of these tables would drop
+    # and re-create them, which SQLite refuses while other tables' foreign keys point at them.
+    op.execute("ALTER TABLE wave DROP COLUMN results_published_at")
+    op.execute("ALTER TABLE user_account DROP COLUMN language")
