@@ -72,7 +72,8 @@ def test_within_means_the_unit_itself_or_below_it() -> None:
 
 
 def test_typed_names_are_split_and_normalised_like_the_roster() -> None:
-    assert split_names("総務課\n税務課、総務課／庶務係;\n ") == ["総務課", "税務課", "総務課/庶務係"]
+    typed = "総務課\n税務課、総務課／庶務係;\n "
+    assert split_names(typed) == ["総務課", "税務課", "総務課/庶務係"]
     units = {("総務部", "総務課"), ("ｿｳﾑ部",), ("総務部", "総務課", "庶務係")}
     assert matching_units("総務部 > 総務課", units) == [("総務部", "総務課")]
     assert matching_units("  ", units) == []
@@ -132,8 +133,8 @@ def test_create_user_makes_a_unit_head_with_units(
                                  "--unit", "総務課", "--unit", "税務課/企画"],
                            input=PASSWORD + "\n")
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == ("created unit-head kacho@town.example.jp; heads 総務部 > 総務課"
-                                     "; heads 町民部 > 税務課 > 企画")
+    assert result.output.strip() == ("created unit-head kacho@town.example.jp"
+                                     "; heads 総務部 > 総務課; heads 町民部 > 税務課 > 企画")
     user = session.scalar(select(User))
     assert units_of(session, user) == [("町民部", "税務課", "企画"), ("総務部", "総務課")]
 

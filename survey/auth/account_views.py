@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -21,6 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
 from survey import audit
@@ -97,7 +98,7 @@ def _unit_error(error: UnitError) -> str:
 
 @bp.route("/admin/accounts/<int:user_id>/units", methods=["GET", "POST"])
 @admin_only
-def units(user_id: int) -> str | Response | tuple[str, int]:
+def units(user_id: int) -> str | WerkzeugResponse | tuple[str, int]:
     """Change the units a unit head heads."""
     user = db.get_or_404(User, user_id)
     if user.role != Role.UNIT_HEAD:

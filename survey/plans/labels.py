@@ -12,10 +12,11 @@ from survey.units.paths import unit_label
 
 def plan_status_label(status: str) -> str:
     """A plan status in words."""
-    return {
+    words: dict[str, str] = {
         PlanStatus.PLANNED: _("Planned"), PlanStatus.IN_PROGRESS: _("In progress"),
         PlanStatus.DONE: _("Done"), PlanStatus.DROPPED: _("Dropped"),
-    }.get(PlanStatus(status) if status in set(PlanStatus) else status, status)
+    }
+    return words.get(str(status), str(status))
 
 
 def plan_unit_label(path: Sequence[str]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -35,7 +37,8 @@ plan_roles = roles_required(Role.LEADERSHIP, Role.ADMIN, Role.UNIT_HEAD)
 
 
 def _user() -> User:
-    return db.session.get(User, int(current_user.id))
+    """The signed-in account as a row of this request's session (services query with it)."""
+    return db.get_or_404(User, int(current_user.id))
 
 
 @bp.get("/plans")
@@ -56,18 +59,7 @@ def new() -> str | Response | tuple[str, int]:
     form = _plan_form(user, PlanForm(data={"starts_on": today()}))
     if not form.unit.choices:
         abort(403)
-    if form.validate_on_submit():
-        begin_write(db.session)
-        try:
-            plan = create_plan(db.session, _user(), _input(form))
-        except PlanError as error:
-            db.session.rollback()
-            form.title.errors.append(plan_message(str(error)))
-        else:
-            db.session.commit()
-            flash(_("Plan saved."), "success")
-            return redirect(url_for("plans.show", plan_id=plan.id))
-    return render_template("plans/edit.html", form=form, plan=None), 400 if form.errors else 200
+    return _save(form, None, lambda writer: create_plan(db.session, writer, _input(form)))
 
 
 @bp.get("/plans/<int:plan_id>")
@@ -107,18 +99,29 @@ def edit(plan_id: int) -> str | Response | tuple[str, int]:
     user = _user()
     plan = _kept(user, plan_id)
     form = _plan_form(user, PlanForm(obj=plan, data=_plan_data(plan)), current=plan)
+
+    def write(writer: User) -> ActionPlan:
+        kept = _kept(writer, plan_id)  # again, inside the write transaction
+        edit_plan(db.session, writer, kept, _input(form))
+        return kept
+
+    return _save(form, plan, write)
+
+
+def _save(form: PlanForm, plan: ActionPlan | None,
+          write: Callable[[User], ActionPlan]) -> Response | tuple[str, int]:
+    """Validate → write in one transaction → show the plan; the form again with the reason."""
     if form.validate_on_submit():
         begin_write(db.session)
-        plan = _kept(_user(), plan_id)
         try:
-            edit_plan(db.session, _user(), plan, _input(form))
+            saved = write(_user())
         except PlanError as error:
             db.session.rollback()
             form.title.errors.append(plan_message(str(error)))
         else:
             db.session.commit()
             flash(_("Plan saved."), "success")
-            return redirect(url_for("plans.show", plan_id=plan_id))
+            return redirect(url_for("plans.show", plan_id=saved.id))
     return render_template("plans/edit.html", form=form, plan=plan), 400 if form.errors else 200
 
 
