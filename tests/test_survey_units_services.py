@@ -164,3 +164,24 @@ def test_create_user_refuses_bad_units_in_one_line_and_writes_nothing(
     assert reason in line
     assert _users(session) == 0
     assert session.scalar(select(func.count()).select_from(UnitAssignment)) == 0
+
+
+def test_reported_units_place_a_unit_head_s_units_in_a_wave(
+    app, session: Session, town: None, open_wave,
+) -> None:
+    from survey.models import Wave
+    from survey.units.reporting import Placement
+    from survey.units.services import reported_units
+
+    wave_id, _links = open_wave("2026-04", roster=False)
+    head = create_user(session, "head@town.example.jp", "unit-head", PASSWORD)
+    session.flush()
+    assign_units(session, head, [("総務部", "総務課", "人事係"), ("町民部", "税務課", "企画")])
+    found = {r.path: r for r in reported_units(session, head, session.get(Wave, wave_id))}
+    assert found[("総務部", "総務課", "人事係")].placement is Placement.OWN  # 5 people
+    # 税務課's own 2 people would be a cell of 2 < k: 企画 (5) is folded in to protect them.
+    planning = found[("町民部", "税務課", "企画")]
+    assert (planning.placement, planning.reported_as, planning.protects) == (
+        Placement.WITHIN, ("町民部", "税務課"), True)
+    boss = create_user(session, "b@town.example.jp", "leadership", PASSWORD)
+    assert reported_units(session, boss, session.get(Wave, wave_id)) == []

@@ -10,11 +10,13 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, select
 
 from survey.db import DbSession
-from survey.models import Person, Role, User
+from survey.models import Person, Role, User, Wave
 from survey.settings import group_hierarchy
 from survey.units.models import UnitAssignment
 from survey.units.paths import matching_units, unit_key, unit_label, unit_of_key, with_parents
+from survey.units.reporting import ReportedUnit, reported_unit
 from survey.waves.cells import UnitPath, unit_path
+from survey.waves.design import CellDesign
 
 
 class UnitError(ValueError):
@@ -76,3 +78,12 @@ def assign_units(session: DbSession, user: User, paths: Iterable[Sequence[str]])
     session.add_all(UnitAssignment(user_id=user.id, unit=key)
                     for key in dict.fromkeys(unit_key(path) for path in paths if path))
 
+
+
+def reported_units(session: DbSession, user: User, wave: Wave) -> list[ReportedUnit]:
+    """For each unit ``user`` heads, where ``wave`` reports it (see
+    :func:`survey.units.reporting.reported_unit`); empty for a wave without a cell design."""
+    if wave.cell_design is None:
+        return []
+    design = CellDesign.from_dict(wave.cell_design)
+    return [reported_unit(design, path) for path in units_of(session, user)]
