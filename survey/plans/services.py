@@ -55,27 +55,33 @@ class PlanMarker:
     status: PlanStatus
 
 
+def may_keep(role: str, own: Sequence[UnitPath], unit: Sequence[str]) -> bool:
+    """The rule: leadership and admins keep every plan, a unit head those of ``own`` units and
+    the units below them (never the organisation's own, ``()``)."""
+    return role in KEEPERS or (bool(unit) and within(unit, own))
+
+
+def may_read(role: str, own: Sequence[UnitPath], unit: Sequence[str]) -> bool:
+    """The rule for reading: what one keeps, and the organisation's own plans."""
+    return not unit or may_keep(role, own, unit)
+
+
 def visible(session: DbSession, user: User, unit: Sequence[str]) -> bool:
     """Whether ``user`` may read plans of ``unit``."""
-    return not unit or keeps(session, user, unit)
+    return may_read(str(user.role), units_of(session, user), unit)
 
 
 def keeps(session: DbSession, user: User, unit: Sequence[str]) -> bool:
     """Whether ``user`` may create and change plans of ``unit``."""
-    if user.role in KEEPERS:
-        return True
-    return bool(unit) and within(unit, units_of(session, user))
+    return may_keep(str(user.role), units_of(session, user), unit)
 
 
 def visible_plans(session: DbSession, user: User) -> list[ActionPlan]:
     """The plans ``user`` may read, newest start first."""
     plans = session.scalars(select(ActionPlan).order_by(ActionPlan.starts_on.desc(),
                                                          ActionPlan.id.desc()))
-    if user.role in KEEPERS:
-        return list(plans)
     own = units_of(session, user)
-    return [plan for plan in plans if not unit_of_key(plan.unit)
-            or within(unit_of_key(plan.unit), own)]
+    return [plan for plan in plans if may_read(str(user.role), own, unit_of_key(plan.unit))]
 
 
 def plan_or_none(session: DbSession, user: User, plan_id: int) -> ActionPlan | None:
@@ -166,6 +172,14 @@ def _checked(session: DbSession, user: User, data: PlanInput,
     if not codes or len(principles) != len(codes):
         raise PlanError("unknown_principle")
     return principles
+
+
+def plans_of(session: DbSession, units: Sequence[UnitPath]) -> list[ActionPlan]:
+    """The plans of exactly these units (``()`` is the organisation's own), newest start first
+    — for pages that list plans with their status (the staff results page)."""
+    keys = {unit_key(unit) for unit in units}
+    return list(session.scalars(select(ActionPlan).where(ActionPlan.unit.in_(keys))
+                                .order_by(ActionPlan.starts_on.desc(), ActionPlan.id.desc())))
 
 
 def plan_markers(session: DbSession, units: Sequence[UnitPath] | None = None,
