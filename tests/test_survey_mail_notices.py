@@ -135,6 +135,21 @@ def test_a_reader_invited_after_the_close_is_told_by_the_next_notify_only(
     assert sum(smtp.recipients().values()) == 3
 
 
+def test_an_account_deactivated_before_sending_is_not_mailed(
+    mail_app: Flask, smtp: Any, open_wave: Any,
+) -> None:
+    wave_id, _links = open_wave("2026-04")
+    _accounts(mail_app)
+    _run(mail_app, "wave", "close", str(wave_id))
+    with mail_app.app_context():
+        begin_write(db.session)
+        boss = db.session.scalar(select(User).where(User.email == "boss@town.example.jp"))
+        set_active(db.session, boss, False, actor_id=0)
+        db.session.commit()
+    assert _run(mail_app, "mail", "work", "--once") == ["1 sent, 1 failed, 0 left"]
+    assert set(smtp.recipients()) == {"kacho@town.example.jp"}
+
+
 def test_without_a_mail_server_closing_queues_nothing(app: Flask, open_wave: Any) -> None:
     wave_id, _links = open_wave("2026-04")
     _accounts(app)

@@ -38,6 +38,7 @@ class ClaimedNotice:
     report_path: str
     label: str
     attempts: int
+    active: bool
 
 
 def report_path(wave: Wave) -> str:
@@ -85,7 +86,7 @@ def claim_next(session: DbSession, now: dt.datetime) -> ClaimedNotice | None:
     """The next due pending notice, locked for this worker (as :func:`queue.claim_next`)."""
     row = session.execute(
         select(ReportNotice.wave_id, ReportNotice.user_id, User.email, User.language,
-               ReportNotice.report_path, Wave.label, ReportNotice.attempts)
+               ReportNotice.report_path, Wave.label, ReportNotice.attempts, User.active)
         .join(User, User.id == ReportNotice.user_id).join(Wave, Wave.id == ReportNotice.wave_id)
         .where(ReportNotice.status == MailStatus.PENDING, _due(now))
         .order_by(ReportNotice.status, ReportNotice.wave_id, ReportNotice.user_id).limit(1)

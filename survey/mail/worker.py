@@ -113,6 +113,9 @@ class Worker:
         if claimed is None:
             self.session.rollback()
             return False
+        if not claimed.active:  # deactivated since the wave closed: it may no longer read
+            self._settle(claimed, MailStatus.FAILED)
+            return True
         link = self.config["PUBLIC_BASE_URL"].rstrip("/") + claimed.report_path
         self._deliver(claimed, claimed.email, compose_report_notice(
             self.config["MAIL_FROM"], claimed.email, claimed.label, link, claimed.language))
