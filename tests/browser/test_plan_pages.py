@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser.test_unit_pages import PHONE, axe_findings, sideways_overflow
 from conftest import roster_rows
 
+from browser.test_unit_pages import PHONE, axe_findings, sideways_overflow
 from survey.db import db
 
 WORDS = {
