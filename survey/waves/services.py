@@ -344,3 +344,10 @@ def forget_invitations(session: DbSession, wave: Wave) -> None:
     wave.responded_count = response_count(session, wave)
     session.flush()  # keep the count before the invitations it was counted from are gone
     session.execute(delete(Invitation).where(Invitation.wave_id == wave.id))
+
+
+def published_waves(session: DbSession) -> list[Wave]:
+    """Closed waves whose report has been published, newest publication first."""
+    return list(session.scalars(select(Wave).where(
+        Wave.closed.is_(True), Wave.results_published_at.is_not(None))
+        .order_by(Wave.results_published_at.desc(), Wave.id.desc())))
