@@ -80,10 +80,11 @@ def _register_blueprints(app: Flask) -> None:
     from survey.principles.views import bp as principles_bp
     from survey.public.views import bp as public_bp
     from survey.roster.views import bp as roster_bp
+    from survey.twofactor.views import bp as twofactor_bp
 
     for blueprint in (
         public_bp, auth_bp, answering_bp, admin_bp, principles_bp, hr_bp, roster_bp,
-        reports_bp, schedule_bp, accounts_bp, plans_bp,
+        reports_bp, schedule_bp, accounts_bp, plans_bp, twofactor_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -6,7 +6,9 @@ Settings are read when the application is created, never at import time.  Secret
 
 from __future__ import annotations
 
+import fcntl
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_IDLE_MINUTES": 30,
     "SESSION_MAX_HOURS": 12,
     "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+    # Between a correct password and the two-factor code (survey.twofactor.pending).
+    "TWOFACTOR_PENDING_SECONDS": 300,
     # hide_parameters: database errors and echo logs never carry answers or token hashes.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
 }
@@ -112,21 +116,23 @@ def _coerce(setting: str, value: str) -> Any:
 
 
 def ensure_instance_secrets(instance_path: str) -> Path:
-    """Create ``instance/config.py`` with a random SECRET_KEY and TOKEN_KEY if it is missing.
+    """Create ``instance/config.py`` with random SECRET_KEY, TOKEN_KEY and TWOFACTOR_KEY.
 
     The token key derives invitation tokens; it stays out of the database so that a copy of the
-    database and the roster cannot tell who answered (docs/anonymity.md).
+    database and the roster cannot tell who answered (docs/anonymity.md).  The two-factor key
+    encrypts the accounts' TOTP secrets (survey.twofactor.vault) for the same reason: a copy of
+    the database alone yields no second factor.  A file written before a key existed gets it
+    appended.
     """
     folder = Path(instance_path)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "config.py"
     if path.exists():
+        for name in INSTANCE_SECRETS:
+            _add_missing_secret(path, name)
         return path
-    body = (
-        "# Generated on first run. Keep secret; never commit.\n"
-        f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
-        f"TOKEN_KEY = {secrets.token_hex(32)!r}\n"
-    )
+    body = "# Generated on first run. Keep secret; never commit.\n" + "".join(
+        f"{name} = {secrets.token_hex(32)!r}\n" for name in INSTANCE_SECRETS)
     # Write aside, then link into place: several workers starting at once agree on one file.
     temporary = folder / f".config.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -141,6 +147,29 @@ def ensure_instance_secrets(instance_path: str) -> Path:
     finally:
         temporary.unlink()
     return path
+
+
+#: The random keys ``instance/config.py`` holds.
+INSTANCE_SECRETS = ("SECRET_KEY", "TOKEN_KEY", "TWOFACTOR_KEY")
+
+
+def _add_missing_secret(path: Path, name: str) -> None:
+    """Append a random ``name`` to an existing config file that lacks it.
+
+    Under an exclusive lock, re-reading the file first: workers starting at once agree on one key.
+    """
+    assignment = re.compile(rf"^{name}\s*=", re.MULTILINE)
+    if assignment.search(path.read_text(encoding="utf-8")):
+        return
+    with path.open("a+", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        text = handle.read()
+        if not assignment.search(text):
+            handle.write(("" if text.endswith("\n") or not text else "\n")
+                         + f"{name} = {secrets.token_hex(32)!r}\n")
+            handle.flush()
+            os.fsync(handle.fileno())
 
 
 def sqlite_url(instance_path: str) -> str:

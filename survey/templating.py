@@ -73,6 +73,12 @@ def describe_event(event: AuditEvent) -> str:
         "account_activated": lambda: _("Account %(email)s reactivated.", email=d.get("email")),
         "access_reset": lambda: _("Access of %(email)s reset.", email=d.get("email")),
         "password_changed": lambda: _("Own password changed."),
+        "twofactor_enabled": lambda: _("Two-factor sign-in switched on for the own account."),
+        "twofactor_disabled": lambda: _("Two-factor sign-in switched off for the own account."),
+        "twofactor_reset": lambda: _("Two-factor sign-in of %(email)s removed (reset).",
+                                     email=d.get("email")),
+        "twofactor_recovery_used": lambda: _(
+            "A recovery code was used to sign in (%(n)s left).", n=d.get("left")),
         "report_viewed": lambda: _("Report %(quarter)s viewed (%(form)s).",
                                    quarter=d.get("quarter"), form=_form_name(d.get("form"))),
         "invitation_links_released": lambda: _release_text(d),

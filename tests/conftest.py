@@ -25,6 +25,7 @@ from survey.i18n import compile_catalogs
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "test-secret-key-0123456789abcdef"
 TOKEN_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+TWOFACTOR_KEY = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100"
 PASSWORD = "correct horse battery"
 
 
@@ -52,6 +53,7 @@ def base_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "TESTING": True,
         "SECRET_KEY": SECRET,
         "TOKEN_KEY": TOKEN_KEY,
+        "TWOFACTOR_KEY": TWOFACTOR_KEY,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,

@@ -36,6 +36,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("auth.login", "GET"): EVERYONE,
     ("auth.login", "POST"): EVERYONE,
     ("auth.logout", "POST"): EVERYONE,
+    # The code step serves only a browser that just gave a right password (survey.twofactor.
+    # pending); anyone else is sent back to the login page.
+    ("auth.second_step", "GET"): EVERYONE,
+    ("auth.second_step", "POST"): EVERYONE,
     ("answer.answer", "GET"): EVERYONE,  # the link is the credential; no account
     ("answer.answer", "POST"): EVERYONE,
     ("admin.home", "GET"): ADMIN,
@@ -56,6 +60,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("accounts.units", "POST"): ADMIN,
     ("accounts.change_password_view", "GET"): SIGNED_IN,
     ("accounts.change_password_view", "POST"): SIGNED_IN,
+    ("twofactor.index", "GET"): SIGNED_IN,
+    ("twofactor.start", "POST"): SIGNED_IN,
+    ("twofactor.setup", "GET"): SIGNED_IN,
+    ("twofactor.confirm", "POST"): SIGNED_IN,
+    ("twofactor.switch_off", "POST"): SIGNED_IN,
     ("accounts.set_password_view", "GET"): EVERYONE,  # the access link is the credential
     ("accounts.set_password_view", "POST"): EVERYONE,
     ("schedule.edit", "GET"): ADMIN,

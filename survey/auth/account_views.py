@@ -45,6 +45,8 @@ from survey.errors import render_error
 from survey.mail.compose import compose_access_link
 from survey.mail.smtp import send_one
 from survey.models import Role, User
+from survey.twofactor.services import confirmed_factor
+from survey.twofactor.services import remove as remove_second_factor
 from survey.units.messages import unit_message
 from survey.units.paths import path_text, split_names, unit_label
 from survey.units.services import UnitError, assign_units, resolve_units, units_of
@@ -172,17 +174,24 @@ def toggle_active(user_id: int) -> ResponseReturnValue:
 @bp.post("/admin/accounts/<int:user_id>/reset")
 @admin_only
 def reset(user_id: int) -> ResponseReturnValue:
-    """Reset an account's access (asks first): its password stops working, a new link is made."""
+    """Reset an account's access (asks first): its password and second factor stop working, a
+    new link is made."""
     begin_write(db.session)
     user = db.get_or_404(User, user_id)
     if not confirmed():
+        has_factor = confirmed_factor(db.session, user.id) is not None
         db.session.rollback()
         return ask(_("Reset access for %(email)s?", email=user.email), [
             _("The current password stops working at once."),
+            *([_("Two-factor sign-in is switched off and its recovery codes stop working "
+                 "(for a lost phone); its holder can set it up again after signing in.")]
+              if has_factor else []),
             _("You get a single-use link with which its holder sets a new password."),
         ], _("Reset access"), url_for("accounts.index"), danger=True)
     reset_access(db.session, user)
     audit.record(db.session, "access_reset", *_actor(), email=user.email)
+    if remove_second_factor(db.session, user.id):
+        audit.record(db.session, "twofactor_reset", *_actor(), email=user.email)
     db.session.commit()
     return _access_link_page(user, invited=False)
 
@@ -206,7 +215,8 @@ def change_password_view() -> ResponseReturnValue:
             db.session.commit()
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.change_password_view"))
-    return render_template("auth/password.html", form=form), 400 if form.errors else 200
+    return render_template("auth/password.html", form=form, twofactor_on=confirmed_factor(
+        db.session, int(current_user.id)) is not None), 400 if form.errors else 200
 
 
 @bp.route("/account/set/<token>", methods=["GET", "POST"])

@@ -9,6 +9,7 @@ from survey.auth.sessions import init_sessions, parse_user_id
 from survey.db import db
 from survey.extensions import login_manager
 from survey.models import User
+from survey.twofactor.pending import init_pending
 
 
 def init_login(app: Flask) -> None:
@@ -19,6 +20,7 @@ def init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     init_sessions(app)
+    init_pending(app)
 
 
 @login_manager.user_loader

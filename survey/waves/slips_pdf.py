@@ -10,21 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib_fontja
-import segno
 from flask import render_template
-from markupsafe import Markup
 
 from survey.mail.compose import WaveLetter
+from survey.qr import qr_svg
 from survey.waves.slips import Slip
 
 PER_PAGE = 3
-
-
-def qr_svg(link: str) -> Markup:
-    """The link as an inline SVG QR code (vector: sharp at any printer resolution)."""
-    code = segno.make(link, error="m")
-    # segno writes only drawing paths, never the encoded text, so the markup is safe as is.
-    return Markup(code.svg_inline(scale=1, border=4, omitsize=False))
 
 
 def render_slips(letter: WaveLetter, slips: list[Slip]) -> bytes:

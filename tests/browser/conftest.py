@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, ROOT, SECRET, TOKEN_KEY, roster_rows
+from conftest import PASSWORD, ROOT, SECRET, TOKEN_KEY, TWOFACTOR_KEY, roster_rows
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -108,6 +108,7 @@ def _serve(tmp: Path, **overrides: Any) -> LiveServer:
     config = {
         "SECRET_KEY": SECRET,
         "TOKEN_KEY": TOKEN_KEY,
+        "TWOFACTOR_KEY": TWOFACTOR_KEY,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": True,
