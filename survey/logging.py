@@ -24,8 +24,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"/s/[^\s\"'<>]*"), REDACTED_LINK),
     # SQLAlchemy error texts: bound values are answers, comments, token hashes.
     (re.compile(r"\[parameters: [^\n]*"), "[parameters: redacted]"),
-    # Posted answer fields, should a form body or query string ever be logged.
-    (re.compile(r"\b(item_\d+|csrf_token|password)=[^&\s]*"), r"\1=[redacted]"),
+    # Posted answer fields, passwords and sign-in codes, should a form body or query string
+    # ever be logged.
+    (re.compile(r"\b(item_\d+|csrf_token|password|code)=[^&\s]*"), r"\1=[redacted]"),
     # IPv4, and IPv6 in full or ``::`` form (the latter needs the ``::`` so times stay intact).
     (re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])"), REDACTED_IP),
     (re.compile(rf"(?<![\w:])(?:{_IPV6_GROUP}:){{7}}{_IPV6_GROUP}(?![\w:])"), REDACTED_IP),

@@ -217,7 +217,8 @@ def test_an_admin_reset_removes_the_second_factor_for_a_lost_phone(
     assert "Two-factor sign-in is switched off" in asked.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(SecondFactor, user.id) is not None  # asking changes nothing
-    assert admin.post(f"/admin/accounts/{user.id}/reset", data={"confirmed": "1"}).status_code == 200
+    done = admin.post(f"/admin/accounts/{user.id}/reset", data={"confirmed": "1"})
+    assert done.status_code == 200
     with app.app_context():
         assert db.session.get(SecondFactor, user.id) is None
         assert db.session.scalars(select(RecoveryCode)).all() == []
