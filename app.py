@@ -80,11 +80,12 @@ def _register_blueprints(app: Flask) -> None:
     from survey.principles.views import bp as principles_bp
     from survey.public.views import bp as public_bp
     from survey.roster.views import bp as roster_bp
+    from survey.twofactor.admin_views import bp as twofactor_admin_bp
     from survey.twofactor.views import bp as twofactor_bp
 
     for blueprint in (
         public_bp, auth_bp, answering_bp, admin_bp, principles_bp, hr_bp, roster_bp,
-        reports_bp, schedule_bp, accounts_bp, plans_bp, twofactor_bp,
+        reports_bp, schedule_bp, accounts_bp, plans_bp, twofactor_bp, twofactor_admin_bp,
     ):
         app.register_blueprint(blueprint)
 

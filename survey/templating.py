@@ -77,6 +77,9 @@ def describe_event(event: AuditEvent) -> str:
         "twofactor_disabled": lambda: _("Two-factor sign-in switched off for the own account."),
         "twofactor_reset": lambda: _("Two-factor sign-in of %(email)s removed (reset).",
                                      email=d.get("email")),
+        "twofactor_requirement_changed": lambda: _(
+            "Two-factor sign-in required for: %(roles)s.",
+            roles=", ".join(role_label(r) for r in d.get("roles") or []) or "—"),
         "twofactor_recovery_used": lambda: _(
             "A recovery code was used to sign in (%(n)s left).", n=d.get("left")),
         "report_viewed": lambda: _("Report %(quarter)s viewed (%(form)s).",

@@ -65,6 +65,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("twofactor.setup", "GET"): SIGNED_IN,
     ("twofactor.confirm", "POST"): SIGNED_IN,
     ("twofactor.switch_off", "POST"): SIGNED_IN,
+    ("twofactor_admin.required", "GET"): ADMIN,
+    ("twofactor_admin.required", "POST"): ADMIN,
     ("accounts.set_password_view", "GET"): EVERYONE,  # the access link is the credential
     ("accounts.set_password_view", "POST"): EVERYONE,
     ("schedule.edit", "GET"): ADMIN,

@@ -10,6 +10,7 @@ from survey.db import db
 from survey.extensions import login_manager
 from survey.models import User
 from survey.twofactor.pending import init_pending
+from survey.twofactor.requirement import init_requirement
 
 
 def init_login(app: Flask) -> None:
@@ -21,6 +22,7 @@ def init_login(app: Flask) -> None:
     login_manager.session_protection = "strong"
     init_sessions(app)
     init_pending(app)
+    init_requirement(app)
 
 
 @login_manager.user_loader

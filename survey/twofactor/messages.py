@@ -14,6 +14,10 @@ _WORDING: Wording = {
     "already_enrolled": lambda: _("Two-factor sign-in is already on for this account."),
     "not_enrolling": lambda: _("Start the set-up again: no set-up is waiting for a code."),
     "not_enrolled": lambda: _("Two-factor sign-in is not on for this account."),
+    "required": lambda: _("Your organisation requires two-factor sign-in for your role, so it "
+                          "cannot be switched off. An administrator can reset it for a lost "
+                          "phone."),
+    "invalid_role": lambda: _("The role must be admin, leadership, hr or unit-head."),
 }
 
 

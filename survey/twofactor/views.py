@@ -19,6 +19,7 @@ from survey.models import User
 from survey.qr import qr_svg
 from survey.twofactor.forms import ConfirmForm, DisableForm, StartForm
 from survey.twofactor.messages import twofactor_message
+from survey.twofactor.requirement import required_roles
 from survey.twofactor.services import (
     TwoFactorError,
     confirm_enrolment,
@@ -57,7 +58,13 @@ def index() -> ResponseReturnValue:
     factor = confirmed_factor(db.session, int(current_user.id))
     return render_template(
         "twofactor/index.html", factor=factor, start=StartForm(), form=DisableForm(),
-        left=remaining_recovery_codes(db.session, factor.user_id) if factor else 0)
+        left=remaining_recovery_codes(db.session, factor.user_id) if factor else 0,
+        required=_required())
+
+
+def _required() -> bool:
+    """Whether the organisation requires a second factor for the signed-in account's role."""
+    return str(current_user.role) in required_roles(db.session)
 
 
 @bp.post("/setup")
@@ -122,6 +129,9 @@ def confirm() -> ResponseReturnValue:
 @login_required
 def switch_off() -> ResponseReturnValue:
     """Switch two-factor sign-in off with the password and a code."""
+    if _required():  # the page offers no such form then; a crafted post is told why
+        flash(twofactor_message(TwoFactorError("required")), "error")
+        return redirect(url_for("twofactor.index"))
     form = DisableForm()
     if form.validate_on_submit():
         begin_write(db.session)
@@ -141,4 +151,4 @@ def switch_off() -> ResponseReturnValue:
         return redirect(url_for("twofactor.index"))
     return render_template("twofactor/index.html", factor=factor, start=StartForm(), form=form,
                            left=remaining_recovery_codes(db.session, factor.user_id),
-                           language_url=_switch("twofactor.index")), 400
+                           required=False, language_url=_switch("twofactor.index")), 400

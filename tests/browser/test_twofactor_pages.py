@@ -80,3 +80,25 @@ def test_a_reader_on_a_phone_sets_up_two_factor_sign_in_and_signs_in_with_it(
     page.wait_for_load_state()
     assert page.url.rstrip("/").endswith("/reports")
     assert blocked == []
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_an_admin_on_a_phone_requires_two_factor_for_a_role(
+    live_server: Any, page_factory: Any, screenshot: Any, lang: str,
+) -> None:
+    live_server.create_user("admin", f"admin-{lang}@browser.example.jp")
+    page = page_factory(*PHONE, locale="ja-JP" if lang == "ja" else "en-US")
+    page.goto(f"{live_server.url}/?lang={lang}")
+    live_server.sign_in(page, "admin")
+    page.goto(f"{live_server.url}/admin/settings")
+    page.locator("#two-factor a").click()
+    page.wait_for_load_state()
+    page.check("input[name=roles][value=hr]")
+    checked(page, screenshot, f"twofactor-required-phone-{lang}")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("input[name=roles][value=hr]").is_checked()
+    assert sideways_overflow(page) == 0 and axe_findings(page) == []
+    page.uncheck("input[name=roles][value=hr]")  # leave the module's server as it was
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
