@@ -43,6 +43,9 @@ NO_FIGURES = {
     "accounts.units",  # which units an account heads
     # Action plans: what units will do (text, dates, status), no figure of any answer.
     "plans.index", "plans.new", "plans.show", "plans.edit", "plans.update",
+    # Two-factor sign-in: one's own second factor and the roles that need one, no figures.
+    "auth.second_step", "twofactor.index", "twofactor.start", "twofactor.setup",
+    "twofactor.confirm", "twofactor.switch_off", "twofactor_admin.required",
 }
 CLASSIFIED = FIGURES_JSON | FIGURES_HTML | FIGURES_PDF | FIGURES_EXPORT | TOTALS_ONLY | NO_FIGURES
 
