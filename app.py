@@ -69,8 +69,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from reports.hr_views import bp as hr_bp
-    from reports.views import bp as reports_bp
+    from reports.exports.views import bp as hr_bp
+    from reports.quarterly.views import bp as reports_bp
     from survey.admin.views import bp as admin_bp
     from survey.answering.views import bp as answering_bp
     from survey.auth.account_views import bp as accounts_bp
@@ -89,15 +89,15 @@ def _register_blueprints(app: Flask) -> None:
 
 def _wire_services(app: Flask) -> None:
     # The survey package closes waves; the reports package knows how to summarise them.
-    from reports.aggregation import summarise_wave
+    from reports.storage.summarise import summarise_wave
     from survey.waves.closing import SUMMARISER_KEY
 
     app.extensions[SUMMARISER_KEY] = summarise_wave
 
 
 def _register_commands(app: Flask) -> None:
-    from reports.cli import report_command
-    from reports.export_cli import export_command
+    from reports.exports.cli import export_command
+    from reports.quarterly.cli import report_command
     from survey.cli import register_commands
 
     register_commands(app)

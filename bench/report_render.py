@@ -54,7 +54,7 @@ def _answers(rng: np.random.Generator, n: int, specs, wave: int, dept: float) ->
 def seed(session, staff: int, waves: int, seed: int = 1) -> None:
     """Closed waves with stored aggregates for ``staff`` people (70% participation)."""
     from reports.aggregates import build_cell_aggregate
-    from reports.aggregation import item_specs
+    from reports.storage.summarise import item_specs
     from survey.models import CellAggregate, Wave, WaveCell, WaveItem
     from survey.principles.services import seed_default_template
 
@@ -113,8 +113,8 @@ def _timed(fn) -> tuple[float, object]:
 
 def measure(database: Path) -> dict[str, float]:
     """Statistics, web page and PDF: first (cold) then repeated (warm), in this process."""
-    from reports import render
-    from reports.service import quarter_report
+    from reports.quarterly import page as render
+    from reports.quarterly.services import quarter_report
     from survey.db import db
 
     app = _app(database)

@@ -1,28 +1,36 @@
-"""Sufficient statistics of one cell (wave x group) and every report figure from them.
+"""What a report reads: sufficient statistics of one cell (wave x group), every report figure
+from them, and the waves (:class:`WaveData`) that carry them.
 
 A :class:`CellAggregate` is built once when a wave closes, stored as JSON, and summed
 (``+``) to roll cells up to departments, tenure bands or the whole organisation. All
 counts and moments are integers (composites live on the grid ``composite * L`` with
 ``L = lcm(1..m)``), so roll-ups are exact and independent of respondent order.
-Pure numpy; no Flask, no SQLAlchemy.
+Pure numpy; no Flask, no SQLAlchemy (the loader, :mod:`reports.storage.load`, fills them).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from reports import stats
+from reports.quarters import Quarter
 from reports.stats.composite import composite_grid, grid_resolution
 from reports.stats.report import Comparison, compare_waves
+from survey.waves.design import CellDesign
 
 __all__ = [
     "AggregateStack",
     "CellAggregate",
+    "CellData",
+    "Intervention",
     "ItemSpec",
+    "PrincipleMeta",
+    "WaveData",
     "alpha",
     "build_cell_aggregate",
     "compare",
@@ -364,3 +372,68 @@ def stack(aggregates: Sequence[CellAggregate]) -> AggregateStack:
         arrays[(name, None)] = _frozen(np.stack([np.asarray(getattr(a, name))
                                                  for a in aggregates]))
     return AggregateStack(first.items, _frozen([a.n_respondents for a in aggregates]), arrays)
+
+
+# What a report reads about waves, principles and logged actions: plain data the loader
+# (``reports.storage.load``) fills from the database and everything after it only reads.
+
+CLOSED = "closed"
+"""``WaveStatus.CLOSED`` of ``survey.waves.services`` (which imports the models, so not here)."""
+
+
+@dataclass(frozen=True)
+class CellData:
+    """One stored cell of a wave."""
+
+    id: int
+    key: tuple[tuple[str, str], ...]
+    invited: int
+    responses: int
+    joined: int
+    left: int
+
+
+@dataclass(frozen=True)
+class WaveData:
+    """A wave with its cells and, when closed, its aggregates by cell id."""
+
+    id: int
+    label: str
+    opens_on: dt.date
+    closes_on: dt.date
+    status: str
+    """The wave's derived state (a ``survey.waves.services.WaveStatus`` value)."""
+    k: int
+    k_comments: int
+    invited: int
+    responded: int
+    quarter: Quarter
+    cells: tuple[CellData, ...]
+    aggregates: dict[int, CellAggregate] = field(default_factory=dict)
+    design: CellDesign = field(default_factory=lambda: CellDesign((), ()))
+    """What the wave reports: unit hierarchy, secondary attributes, folds, group sizes."""
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Results derived from this (immutable) wave: plans, pooled aggregates (``figures``)."""
+
+    @property
+    def closed(self) -> bool:
+        """Figures exist only for closed waves."""
+        return self.status == CLOSED
+
+
+@dataclass(frozen=True)
+class PrincipleMeta:
+    """A principle's code and titles."""
+
+    code: str
+    title_ja: str
+    title_en: str
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """A logged leadership action."""
+
+    on: dt.date
+    text: str
+    principles: tuple[str, ...]

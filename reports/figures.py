@@ -15,9 +15,8 @@ import numpy as np
 
 from reports import aggregates as agg
 from reports import disclosure
-from reports.aggregates import CellAggregate
+from reports.aggregates import CellAggregate, WaveData
 from reports.disclosure import DisclosurePlan, GroupDecision
-from reports.loading import WaveData
 from reports.stats import Estimate, enps, favourability, mean_interval, score
 from survey.waves.design import CONCURRENT
 
@@ -54,7 +53,7 @@ def plan_for(wave: WaveData) -> DisclosurePlan:
 
     Solved once per wave with the unit hierarchy the wave was opened with, and kept with the
     wave's data: a closed wave's data is immutable and cached per process
-    (``reports.loading``), so its plan is too.
+    (``reports.storage.load``), so its plan is too.
     """
     if "plan" not in wave.memo:
         wave.memo["plan"] = _plan(wave)

@@ -116,7 +116,7 @@ def _reset_postgres(url: str) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_report_cache() -> Iterator[None]:
     """Closed-wave caches are per process; each test starts from its own database."""
-    from reports.loading import clear_cache
+    from reports.storage.load import clear_cache
 
     clear_cache()
     yield

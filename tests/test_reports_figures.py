@@ -6,8 +6,8 @@ import numpy as np
 from conftest import TOKEN_KEY
 from flask import Flask
 
-from reports import loading
 from reports.figures import measure_keys, plan_for, pooled
+from reports.storage import load as loading
 from survey.db import db
 
 

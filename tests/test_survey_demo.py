@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app import create_app
 from reports.aggregates import histogram
-from reports.aggregation import stored_aggregates
+from reports.storage.summarise import stored_aggregates
 from survey.db import db
 from survey.demo import DemoSpec, demo_roster, quarterly_dates
 from survey.models import Intervention, User, Wave

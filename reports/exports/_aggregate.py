@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reports import figures
+from reports.aggregates import WaveData
 from reports.disclosure import GroupDecision
 from reports.exports import _text
 from reports.exports._sheets import Sheet, Value
 from reports.exports._text import group_text
 from reports.figures import GroupFigure, MeasureKey
-from reports.loading import WaveData
 from reports.stats import Estimate
 
 HEADER = ("measure", "title", "breakdown", "group", "status", "reason_code", "n", "mean",

@@ -1,8 +1,8 @@
 """Build an export of a closed wave from the database and log it publicly.
 
-Besides :mod:`reports.aggregation`, this is the only module of ``reports`` that reads stored
-answers: the response-level export needs the rows themselves.  It reads them only for closed
-waves (whose storage order was scrambled at close) and hands them to the pure generaliser.
+The response-level export needs the answer rows themselves: it asks the storage boundary
+(:func:`reports.storage.load.load_response_answers`) for them, only for closed waves (whose
+storage order was scrambled at close), and hands them to the pure generaliser.
 
 The export's language is an argument, not the ambient request: the HR page passes the page's
 locale and the command line its ``--lang``; every sheet is built under that locale.
@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from reports import figures
-from reports.context import fiscal_start_month
+from reports.aggregates import WaveData
 from reports.disclosure import CommentGroup, DisclosurePlan
 from reports.exports import _text
 from reports.exports._aggregate import aggregate_sheet
@@ -27,11 +27,16 @@ from reports.exports._responses import Respondent, generalise_rows
 from reports.exports._sheets import Sheet, Value, to_package, to_xlsx
 from reports.exports._text import group_text
 from reports.figures import MeasureKey
-from reports.loading import WaveData, load_comments, load_wave
+from reports.storage.load import (
+    fiscal_start_month,
+    load_comments,
+    load_response_answers,
+    load_wave,
+)
 from survey import audit
 from survey.db import DbSession
 from survey.i18n import localized
-from survey.models import Answer, Item, ItemKind, Principle, Response, Wave
+from survey.models import Item, ItemKind, Principle, Wave
 from survey.roster.labels import attribute_labels
 
 E = TypeVar("E", bound=StrEnum)
@@ -166,17 +171,7 @@ def published_groups(plan: DisclosurePlan) -> list[frozenset[tuple[tuple[str, st
 
 def load_respondents(session: DbSession, wave: Wave) -> list[Respondent]:
     """Every response of a closed wave with its stored cell key and scored answers."""
-    keys = {cell.id: tuple(sorted(cell.key.items())) for cell in wave.cells}
-    cells = {rid: cell_id for rid, cell_id in session.execute(
-        select(Response.id, Response.cell_id).where(Response.wave_id == wave.id))}
-    answers: dict[object, dict[int, int]] = {rid: {} for rid in cells}
-    rows = session.execute(
-        select(Answer.response_id, Answer.item_id, Answer.value)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.wave_id == wave.id, Answer.value.is_not(None)))
-    for response_id, item_id, value in rows:
-        answers[response_id][item_id] = value
-    return [Respondent(keys[cells[rid]], given) for rid, given in answers.items()]
+    return [Respondent(key, given) for key, given in load_response_answers(session, wave)]
 
 
 def _comment_sheet(session: DbSession, data: WaveData, plan: DisclosurePlan,

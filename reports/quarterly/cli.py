@@ -13,9 +13,9 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from reports.quarterly import QuarterReport
-from reports.serialise import report_json
-from reports.service import quarter_report
+from reports.quarterly.build import QuarterReport
+from reports.quarterly.serialise import report_json
+from reports.quarterly.services import quarter_report
 from survey.db import db
 
 
@@ -49,7 +49,7 @@ def _content(report: QuarterReport, fmt: str) -> bytes:
     if fmt == "json":
         return json.dumps(report_json(report), ensure_ascii=False, indent=2,
                           default=str).encode("utf-8")
-    from reports.render import render_report_html, render_report_pdf
+    from reports.quarterly.page import render_report_html, render_report_pdf
 
     if fmt == "html":
         return render_report_html(report).encode("utf-8")

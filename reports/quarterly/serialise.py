@@ -8,7 +8,7 @@ from typing import Any
 
 from reports.disclosure import GroupDecision
 from reports.figures import GroupFigure
-from reports.quarterly import Change, MeasureSection, QuarterReport, Trend
+from reports.quarterly.build import Change, MeasureSection, QuarterReport, Trend
 
 # "favourable" is two different shares; every JSON report says which is which.
 FAVOURABLE = {

@@ -1,4 +1,4 @@
-"""Read survey storage into pure aggregates (the only module of reports that reads answers).
+"""The close-time summariser: a closing wave's answers into one stored aggregate per cell.
 
 A closed wave is summarised once, at close, into one :class:`reports.aggregates.CellAggregate`
 per stored cell; reports then read only those rows, so a report over years of data for 100,000

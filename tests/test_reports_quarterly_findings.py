@@ -7,7 +7,8 @@ from conftest import TOKEN_KEY
 from flask import Flask
 
 from reports import stats
-from reports.findings import Finding, finding_text, select_findings
+from reports.quarterly.findings import Finding, select_findings
+from reports.quarterly.wording import finding_text
 from survey.db import db
 
 QUARTER = "FY2026Q3"
@@ -16,7 +17,7 @@ QUARTER = "FY2026Q3"
 @pytest.fixture()
 def report(app: Flask):
     """The quarterly report of three seeded demo waves (60 staff, seed 1)."""
-    from reports.service import quarter_report
+    from reports.quarterly.services import quarter_report
     from survey.demo import DemoSpec, seed_demo
 
     with app.app_context():
@@ -25,7 +26,7 @@ def report(app: Flask):
 
 
 def _texts(app: Flask, report, lang: str) -> list[str]:
-    from reports.render import principle_titles
+    from reports.quarterly.page import principle_titles
 
     with app.test_request_context(f"/?lang={lang}"):
         titles = principle_titles(report)

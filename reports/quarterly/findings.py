@@ -1,24 +1,21 @@
-"""Findings: the 3–6 sentences at the top of the report, generated from its statistics.
+"""Findings: the 3–6 sentences at the top of the report, chosen from its statistics.
 
 :func:`select_findings` is pure: it picks what is worth saying from a gated
-:class:`~reports.quarterly.QuarterReport` and keeps the raw numbers with a pointer (anchor) to
-the figure each sentence comes from.  :func:`finding_text` words one finding in the request's
-language (Flask-Babel) and rounds only there.  Only comparisons labelled "change" (BH q < 0.05
+:class:`~reports.quarterly.build.QuarterReport` and keeps the raw numbers with a pointer
+(anchor) to the figure each sentence comes from.
+:func:`reports.quarterly.wording.finding_text` words one finding in the request's language
+(Flask-Babel) and rounds only there.  Only comparisons labelled "change" (BH q < 0.05
 and at least the practical size) are called changes; "no meaningful change" and "no change
 detectable" (with the minimum detectable difference) are said as such.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext as _
-
 from reports import stats
-from reports.labels import group_name
-from reports.quarterly import Change, QuarterReport
+from reports.quarterly.build import Change, QuarterReport
 
 MAX_FINDINGS = 6
 
@@ -92,7 +89,7 @@ def _group_changes(report: QuarterReport, limit: int = 2) -> list[Finding]:
         for code, change in row.changes.items():
             if _label(change) == stats.CHANGE:
                 found.append(Finding("group_change", "heatmap", (code,), {
-                    "group": group_name(row.decision.label), "diff": change.label.estimate}))
+                    "group": row.decision.label, "diff": change.label.estimate}))
     found.sort(key=lambda f: -abs(f.values["diff"]))
     return found[:limit]
 
@@ -127,70 +124,3 @@ def _driver(report: QuarterReport) -> list[Finding]:
     best = max(range(len(weights.percent)), key=lambda i: weights.percent[i])
     return [Finding("driver", "drivers", (order[best],),
                     {"share": weights.percent[best], "r2": weights.r_squared})]
-
-
-def _signed(value: float) -> str:
-    return f"{value:+.0f}"
-
-
-def _titles(codes: tuple[str, ...], title_of: Callable[[str], str]) -> str:
-    return _(", ").join(_('"%(title)s"', title=title_of(c)) for c in codes)
-
-
-def finding_text(finding: Finding, title_of: Callable[[str], str]) -> str:
-    """The finding as one sentence in the current language (numbers rounded here)."""
-    v = finding.values
-    title = title_of(finding.codes[0]) if finding.codes else ""
-    if finding.kind == "change":
-        return _('"%(title)s": score %(before)s → %(after)s (%(diff)s pt, significant change); '
-                 "favourable people (average ≥ 4) %(fav_before)s%% → %(fav_after)s%%.",
-                 title=title, before=f"{v['before']:.0f}", after=f"{v['after']:.0f}",
-                 diff=_signed(v["diff"]), fav_before=f"{v['fav_before']:.0f}",
-                 fav_after=f"{v['fav_after']:.0f}")
-    if finding.kind == "no_meaningful_change":
-        return _('"%(title)s": %(diff)s pt since the previous quarter — no meaningful change '
-                 "(below the practical size of %(threshold)s pt).", title=title,
-                 diff=_signed(v["diff"]), threshold=f"{v['threshold']:.0f}")
-    if finding.kind == "not_detectable":
-        return _not_detectable(finding, title_of)
-    if finding.kind == "too_few":
-        return _("Too few responses to test for a change in %(titles)s.",
-                 titles=_titles(finding.codes, title_of))
-    if finding.kind == "group_change":
-        return _('%(group)s: "%(title)s" moved %(diff)s pt since the previous quarter '
-                 "(significant change).", group=v["group"], title=title,
-                 diff=_signed(v["diff"]))
-    return _other_text(finding, title_of)
-
-
-def _not_detectable(finding: Finding, title_of: Callable[[str], str]) -> str:
-    v = finding.values
-    titles = _titles(finding.codes, title_of)
-    if v["mdd_low"] is None:
-        return _("No change could be detected for %(titles)s.", titles=titles)
-    low, high = f"{v['mdd_low']:.0f}", f"{v['mdd_high']:.0f}"
-    size = low if low == high else f"{low}–{high}"
-    return _("No change could be detected for %(titles)s: with this many responses only a "
-             "difference of about %(mdd)s pt or more would be detectable.",
-             titles=titles, mdd=size)
-
-
-def _other_text(finding: Finding, title_of: Callable[[str], str]) -> str:
-    v = finding.values
-    if finding.kind == "participation":
-        text = _("%(responded)s of %(invited)s staff answered this quarter's round (%(rate)s%%).",
-                 responded=v["responded"], invited=v["invited"], rate=f"{100 * v['rate']:.0f}")
-        if v["previous"] is not None:
-            text += " " + _("The previous round: %(rate)s%%.", rate=f"{100 * v['previous']:.0f}")
-        return text
-    if finding.kind == "extremes":
-        return _('Highest score this quarter: "%(high)s" (%(high_score)s); lowest: "%(low)s" '
-                 "(%(low_score)s).", high=title_of(finding.codes[0]),
-                 high_score=f"{v['high']:.0f}", low=title_of(finding.codes[1]),
-                 low_score=f"{v['low']:.0f}")
-    if finding.kind == "driver":
-        return _('Of the principles, "%(title)s" is most closely linked to recommending this '
-                 "workplace (%(share)s%% of the explained variance, R² = %(r2)s).",
-                 title=title_of(finding.codes[0]), share=f"{v['share']:.0f}",
-                 r2=f"{v['r2']:.2f}")
-    raise ValueError(f"unknown finding kind {finding.kind!r}")

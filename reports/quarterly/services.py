@@ -1,4 +1,5 @@
-"""Build reports from the database: the one entry point views, the API and commands use."""
+"""The quarterly report from the database: load, then build (the one entry point the pages,
+the API and the command use); and the leadership actions it marks."""
 
 from __future__ import annotations
 
@@ -7,17 +8,18 @@ from typing import Any
 
 from sqlalchemy import select
 
-from reports.context import (
+from reports.figures import attributes_of, group_figures, plan_for
+from reports.quarterly.build import QuarterReport, build_quarter_report, current_and_previous
+from reports.quarters import Quarter, parse_quarter
+from reports.storage.load import (
     all_waves,
     fiscal_start_month,
     interventions,
+    load_comments,
+    load_wave,
     practical_thresholds,
     principle_meta,
 )
-from reports.figures import attributes_of, group_figures, plan_for
-from reports.loading import load_comments, load_wave
-from reports.quarterly import QuarterReport, build_quarter_report, current_and_previous
-from reports.quarters import Quarter, parse_quarter
 from survey.db import DbSession
 from survey.models import Intervention, Principle, Wave
 

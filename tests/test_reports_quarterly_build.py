@@ -6,9 +6,9 @@ from conftest import TOKEN_KEY
 from flask import Flask
 from sqlalchemy import select
 
-from reports import loading
 from reports.figures import plan_for
-from reports.service import quarter_report, quarters_with_waves
+from reports.quarterly.services import quarter_report, quarters_with_waves
+from reports.storage import load as loading
 from survey.db import db
 from survey.models import Wave
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from reports import aggregates as agg
 from reports import disclosure, stats
+from reports.aggregates import Intervention, PrincipleMeta, WaveData
 from reports.disclosure import DisclosurePlan
 from reports.figures import (
     GroupFigure,
@@ -31,28 +32,9 @@ from reports.figures import (
     plan_for,
     pooled,
 )
-from reports.loading import WaveData
 from reports.quarters import Quarter
 
 DAYS_PER_QUARTER = 365.25 / 4
-
-
-@dataclass(frozen=True)
-class PrincipleMeta:
-    """A principle's code and titles."""
-
-    code: str
-    title_ja: str
-    title_en: str
-
-
-@dataclass(frozen=True)
-class Intervention:
-    """A logged leadership action."""
-
-    on: dt.date
-    text: str
-    principles: tuple[str, ...]
 
 
 @dataclass(frozen=True)

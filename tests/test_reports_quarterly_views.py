@@ -85,7 +85,8 @@ def test_suppressed_cell_shows_its_reason(app: Flask, code: str, words: str) -> 
 
     from reports import disclosure
     from reports.figures import GroupFigure
-    from reports.render import heat_style, label_word, reason_text
+    from reports.quarterly.page import heat_style
+    from reports.quarterly.wording import label_word, reason_text
 
     decision = disclosure.GroupDecision((("department", "建設課"),), (),
                                         disclosure.Status.SUPPRESSED, disclosure.Reason(code),
@@ -99,8 +100,8 @@ def test_suppressed_cell_shows_its_reason(app: Flask, code: str, words: str) -> 
 
 
 def test_json_api_matches_the_report(seeded: Flask, login: Callable[[str], FlaskClient]) -> None:
-    from reports.serialise import report_json
-    from reports.service import quarter_report
+    from reports.quarterly.serialise import report_json
+    from reports.quarterly.services import quarter_report
 
     data = login("leadership").get(f"/api/v1/reports/{QUARTER}").get_json()
     with seeded.app_context():
@@ -120,7 +121,7 @@ def test_pdf_download(seeded: Flask, login: Callable[[str], FlaskClient]) -> Non
 
 def test_home_lists_quarters_with_arrows_only_for_changes(
         seeded: Flask, login: Callable[[str], FlaskClient]) -> None:
-    from reports.service import quarter_report, quarters_with_waves
+    from reports.quarterly.services import quarter_report, quarters_with_waves
 
     page = login("leadership").get("/reports/").get_data(as_text=True)
     with seeded.app_context():
@@ -196,7 +197,7 @@ def test_intervention_post_without_csrf_token_is_rejected(
 
 
 def _entries(app: Flask) -> list:
-    from reports.context import interventions
+    from reports.storage.load import interventions
 
     with app.app_context():
         return interventions(db.session)

@@ -65,7 +65,7 @@ def test_html_command_is_standalone(seeded: Flask, runner: FlaskCliRunner,
 def test_every_statistic_reason_code_has_words(app: Flask, lang: str) -> None:
     # A statistic's reason code (e.g. an intervention on a flat series) is shown with
     # reason_text; a code without words would print the catch-all "not shown".
-    from reports.render import reason_text
+    from reports.quarterly.wording import reason_text
     from reports.stats._common import REASONS
 
     with app.test_request_context(f"/?lang={lang}"):
@@ -109,8 +109,8 @@ def _lines(page: Any) -> list[tuple[str, float]]:
 def test_pdf_is_tagged_pdf_ua_without_orphans(seeded: Flask, lang: str) -> None:
     from page import ValidationProfile, validate_pdf_bytes
 
-    from reports.render import render_report_pdf
-    from reports.service import quarter_report
+    from reports.quarterly.page import render_report_pdf
+    from reports.quarterly.services import quarter_report
 
     with seeded.app_context():
         pdf = render_report_pdf(quarter_report(db.session, QUARTER), lang=lang)
