@@ -20,12 +20,17 @@ from sqlalchemy import select
 from survey.admin.messages import account_message, wave_message
 from survey.auth.services import AccountError, create_user
 from survey.auth.sessions import account_by_email, revoke_sessions
+from survey.cadence.cli import tick_command
+from survey.cli_errors import fail
 from survey.db import begin_write, db
+from survey.demo import seed_demo_command
+from survey.mail.cli import mail_group
 from survey.mail.compose import letter_of
 from survey.mail.models import MailKind
 from survey.mail.queue import MailQueueError, queue_mail
 from survey.models import Wave
 from survey.principles.services import seed_default_template, survey_by_name
+from survey.roster.cli import roster_group
 from survey.settings import current_thresholds, group_hierarchy
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.design import ConcurrentRule
@@ -45,12 +50,6 @@ from survey.waves.slips_pdf import render_slips
 
 #: Who the audit log names for a command run on the server (it has no account).
 CLI_ACTOR: tuple[str, int | None] = ("system", None)
-
-
-def fail(message: str) -> click.ClickException:
-    """A one-line error that makes the command exit with status 1."""
-    db.session.rollback()
-    return click.ClickException(message)
 
 
 def english(message: Callable[[str], str], code: object) -> str:
@@ -340,11 +339,6 @@ def _wave_or_fail(wave_id: int) -> Wave:
 
 def register_commands(app: Flask) -> None:
     """Attach every survey command to the app's CLI."""
-    from survey.cadence.cli import tick_command
-    from survey.demo import seed_demo_command
-    from survey.mail.cli import mail_group
-    from survey.roster.cli import roster_group
-
     for command in (init_db_command, create_user_command, revoke_sessions_command,
                     wave_group, roster_group, seed_demo_command, mail_group,
                     tick_command):

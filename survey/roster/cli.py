@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from survey import audit
-from survey.cli import fail
+from survey.cli_errors import fail
 from survey.db import begin_write, db
 from survey.roster.parsing import RosterError, check_size, parse_hierarchy, parse_roster
 from survey.roster.services import (
