@@ -24,11 +24,12 @@ from reports.stats.report import Comparison, compare_waves
 from survey.waves.design import CellDesign
 
 __all__ = [
+    "ActionMarker",
     "AggregateStack",
     "CellAggregate",
     "CellData",
-    "Intervention",
     "ItemSpec",
+    "Measure",
     "PrincipleMeta",
     "WaveData",
     "alpha",
@@ -58,6 +59,41 @@ class ItemSpec:
             raise ValueError(f"item {self.item_id}: kind must be one of {sorted(KINDS)}")
         if self.kind == "nps11" and (self.principle is not None or self.reverse):
             raise ValueError(f"item {self.item_id}: nps11 items take no principle or reverse")
+
+
+@dataclass(frozen=True, order=True)
+class Measure:
+    """What one figure is about: a principle's composite, or one scored item.
+
+    Exactly one of ``principle`` (a code) and ``item_id`` is set.  The gate knows a measure by
+    its :attr:`name`, ``principle:<code>`` or ``item:<id>``.
+    """
+
+    principle: str | None = None
+    item_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.principle is None) == (self.item_id is None):
+            raise ValueError("a measure is either a principle or an item")
+
+    @classmethod
+    def of(cls, key: Measure | int | str) -> Measure:
+        """The measure of a principle code (str) or an item id (int), as callers of the
+        aggregate functions (benchmarks, tests) pass them; the only place the two are told
+        apart by type."""
+        if isinstance(key, Measure):
+            return key
+        return cls(principle=key) if isinstance(key, str) else cls(item_id=int(key))
+
+    @property
+    def is_item(self) -> bool:
+        """True for a single item (the eNPS item among a report's sections)."""
+        return self.item_id is not None
+
+    @property
+    def name(self) -> str:
+        """The gate's name of the measure."""
+        return f"item:{self.item_id}" if self.is_item else f"principle:{self.principle}"
 
 
 def _frozen(a: Any) -> np.ndarray:
@@ -239,20 +275,26 @@ def _grid_values(agg: CellAggregate, principle: str) -> np.ndarray:
     return np.arange(lcm, 5 * lcm + 1) / lcm
 
 
-def histogram(agg: CellAggregate, key: int | str) -> tuple[np.ndarray, np.ndarray]:
-    """(values, counts) of an item (int id) or a principle composite (str name)."""
-    if isinstance(key, str):
-        if key not in agg.composite_hist:
-            raise ValueError(f"unknown principle {key!r}")
-        return _grid_values(agg, key), np.asarray(agg.composite_hist[key])
-    spec = next((s for s in agg.items if s.item_id == key), None)
+def histogram(agg: CellAggregate, key: Measure | int | str) -> tuple[np.ndarray, np.ndarray]:
+    """(values, counts) of a measure: an item (int id) or a principle composite (str code)."""
+    measure = Measure.of(key)
+    if measure.principle is not None:
+        if measure.principle not in agg.composite_hist:
+            raise ValueError(f"unknown principle {measure.principle!r}")
+        return (_grid_values(agg, measure.principle),
+                np.asarray(agg.composite_hist[measure.principle]))
+    lo, hi = KINDS[_item_spec(agg.items, measure).kind]
+    return np.arange(lo, hi + 1, dtype=float), np.asarray(agg.item_hist[measure.item_id])
+
+
+def _item_spec(items: Sequence[ItemSpec], measure: Measure) -> ItemSpec:
+    spec = next((s for s in items if s.item_id == measure.item_id), None)
     if spec is None:
-        raise ValueError(f"unknown item id {key!r}")
-    lo, hi = KINDS[spec.kind]
-    return np.arange(lo, hi + 1, dtype=float), np.asarray(agg.item_hist[key])
+        raise ValueError(f"unknown item id {measure.item_id!r}")
+    return spec
 
 
-def favourable(agg: CellAggregate, key: int | str) -> tuple[int, int]:
+def favourable(agg: CellAggregate, key: Measure | int | str) -> tuple[int, int]:
     """(favourable count, n) of a likert item or composite (value >= 4)."""
     v, c = histogram(agg, key)
     return int(c[v >= 4].sum()), int(c.sum())
@@ -282,16 +324,16 @@ def driver_weights(agg: CellAggregate) -> stats.RelativeWeightsResult:
     return stats.relative_weights(r)
 
 
-def compare(prev: CellAggregate, curr: CellAggregate, key: int | str) -> Comparison:
+def compare(prev: CellAggregate, curr: CellAggregate, key: Measure | int | str) -> Comparison:
     """Primary wave-on-wave comparison (score, or eNPS for the nps item) of one key."""
     nps = agg_is_nps(curr, key)
     return compare_waves("enps" if nps else "score", *histogram(prev, key),
                          *histogram(curr, key))
 
 
-def agg_is_nps(agg: CellAggregate, key: int | str) -> bool:
+def agg_is_nps(agg: CellAggregate, key: Measure | int | str) -> bool:
     """True when ``key`` is the nps11 item."""
-    return agg.nps_item is not None and key == agg.nps_item.item_id
+    return agg.nps_item is not None and Measure.of(key).item_id == agg.nps_item.item_id
 
 
 @dataclass(frozen=True, eq=False)
@@ -331,19 +373,17 @@ class AggregateStack:
                 fields[name][key] = array[row]
         return CellAggregate(self.items, int(self.n_respondents[row]), **fields, **extra)
 
-    def histograms(self, key: int | str) -> tuple[np.ndarray, np.ndarray]:
-        """(values, counts (rows, K)) of an item id or a principle composite, as ``histogram``."""
-        if isinstance(key, str):
-            counts = self.arrays.get(("composite_hist", key))
+    def histograms(self, key: Measure | int | str) -> tuple[np.ndarray, np.ndarray]:
+        """(values, counts (rows, K)) of a measure, as ``histogram``."""
+        measure = Measure.of(key)
+        if measure.principle is not None:
+            counts = self.arrays.get(("composite_hist", measure.principle))
             if counts is None:
-                raise ValueError(f"unknown principle {key!r}")
+                raise ValueError(f"unknown principle {measure.principle!r}")
             lcm = (counts.shape[1] - 1) // 4
             return np.arange(lcm, 5 * lcm + 1) / lcm, counts
-        spec = next((s for s in self.items if s.item_id == key), None)
-        if spec is None:
-            raise ValueError(f"unknown item id {key!r}")
-        lo, hi = KINDS[spec.kind]
-        return np.arange(lo, hi + 1, dtype=float), self.arrays[("item_hist", key)]
+        lo, hi = KINDS[_item_spec(self.items, measure).kind]
+        return np.arange(lo, hi + 1, dtype=float), self.arrays[("item_hist", measure.item_id)]
 
 
 def _pool(member: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -431,8 +471,10 @@ class PrincipleMeta:
 
 
 @dataclass(frozen=True)
-class Intervention:
-    """A logged leadership action."""
+class ActionMarker:
+    """A logged leadership action as the report marks it on charts and tests it (before/after).
+
+    The stored row is ``survey.models.Intervention``; this is what the report reads of it."""
 
     on: dt.date
     text: str

@@ -36,8 +36,8 @@ def _texts(app: Flask, report, lang: str) -> list[str]:
 def test_findings_follow_the_labels(app: Flask, report) -> None:
     found = select_findings(report)
     assert 3 <= len(found) <= 6
-    labels = {code: s.change.label.label for code, s in report.sections.items()
-              if s.change and s.change.label}
+    labels = {code: s.change.verdict.verdict for code, s in report.sections.items()
+              if s.change and s.change.verdict}
     called_change = {f.codes[0] for f in found if f.kind == "change"}
     assert called_change == {c for c, label in labels.items() if label == stats.CHANGE}
     undetectable = next((f for f in found if f.kind == "not_detectable"), None)

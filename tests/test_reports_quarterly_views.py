@@ -86,7 +86,7 @@ def test_suppressed_cell_shows_its_reason(app: Flask, code: str, words: str) -> 
     from reports import disclosure
     from reports.figures import GroupFigure
     from reports.quarterly.page import heat_style
-    from reports.quarterly.wording import label_word, reason_text
+    from reports.quarterly.wording import reason_text, verdict_word
 
     decision = disclosure.GroupDecision((("department", "建設課"),), (),
                                         disclosure.Status.SUPPRESSED, disclosure.Reason(code),
@@ -95,7 +95,7 @@ def test_suppressed_cell_shows_its_reason(app: Flask, code: str, words: str) -> 
                 "{{ heat_cell(fig, None) }}")
     with app.test_request_context("/?lang=en"):
         html = render_template_string(template, fig=GroupFigure(decision), reason_text=reason_text,
-                                      label_word=label_word, heat_style=heat_style)
+                                      verdict_word=verdict_word, heat_style=heat_style)
     assert f"suppressed ({words})" in html and "suppressed-cell" in html
 
 
@@ -127,7 +127,7 @@ def test_home_lists_quarters_with_arrows_only_for_changes(
     with seeded.app_context():
         labels = [q.label for q in quarters_with_waves(db.session)]
         changes = sum(1 for q in labels for s in quarter_report(db.session, q).sections.values()
-                      if s.change and s.change.label and s.change.label.label == "change")
+                      if s.change and s.change.verdict and s.change.verdict.verdict == "change")
     assert [page.index(q) for q in labels] == sorted(page.index(q) for q in labels)
     assert page.count('class="arrow') == changes
 

@@ -19,14 +19,13 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from reports import figures
-from reports.aggregates import WaveData
+from reports.aggregates import Measure, WaveData
 from reports.disclosure import CommentGroup, DisclosurePlan
 from reports.exports import _text
 from reports.exports._aggregate import aggregate_sheet
 from reports.exports._responses import Respondent, generalise_rows
 from reports.exports._sheets import Sheet, Value, to_package, to_xlsx
 from reports.exports._text import group_text
-from reports.figures import MeasureKey
 from reports.storage.load import (
     fiscal_start_month,
     load_comments,
@@ -126,11 +125,12 @@ def _parse(enum: type[E], value: str, code: str) -> E:
         raise ExportError(code) from None
 
 
-def _titles(session: DbSession, wave: Wave) -> dict[MeasureKey, str]:
+def _titles(session: DbSession, wave: Wave) -> dict[Measure, str]:
     """Principle titles and item wording in the current locale."""
-    titles: dict[MeasureKey, str] = {p.code: localized(p.title_ja, p.title_en)
-                                     for p in session.scalars(select(Principle))}
-    titles.update({e.item.id: localized(e.item.text_ja, e.item.text_en) for e in wave.items})
+    titles = {Measure(principle=p.code): localized(p.title_ja, p.title_en)
+              for p in session.scalars(select(Principle))}
+    titles.update({Measure(item_id=e.item.id): localized(e.item.text_ja, e.item.text_en)
+                   for e in wave.items})
     return titles
 
 

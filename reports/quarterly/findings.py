@@ -39,10 +39,10 @@ def select_findings(report: QuarterReport) -> list[Finding]:
     return found[:MAX_FINDINGS]
 
 
-def _label(change: Change | None) -> str | None:
+def _verdict(change: Change | None) -> str | None:
     if change is None or not change.shown:
         return None
-    return change.label.label if change.label is not None else "too_few"
+    return change.verdict.verdict if change.verdict is not None else "too_few"
 
 
 def _previous_point(report: QuarterReport, code: str):
@@ -53,28 +53,28 @@ def _previous_point(report: QuarterReport, code: str):
 def _principle_changes(report: QuarterReport) -> list[Finding]:
     out = []
     for code, section in report.sections.items():
-        label = _label(section.change)
+        label = _verdict(section.change)
         point = _previous_point(report, code)
         if label == stats.CHANGE and point is not None and section.current.shown:
             out.append(Finding("change", f"trend-{code}", (code,), {
                 "before": point.figure.score.estimate, "after": section.current.score.estimate,
-                "diff": section.change.label.estimate, "q": section.change.label.q_value,
+                "diff": section.change.verdict.estimate, "q": section.change.verdict.q_value,
                 "fav_before": point.figure.favourable.estimate,
                 "fav_after": section.current.favourable.estimate}))
         elif label == stats.NO_MEANINGFUL_CHANGE:
             out.append(Finding("no_meaningful_change", f"trend-{code}", (code,), {
-                "diff": section.change.label.estimate,
-                "threshold": section.change.label.threshold}))
+                "diff": section.change.verdict.estimate,
+                "threshold": section.change.verdict.threshold}))
     return out
 
 
 def _summaries(report: QuarterReport) -> list[Finding]:
     undetectable = [(code, s.change) for code, s in report.sections.items()
-                    if _label(s.change) == stats.NO_CHANGE_DETECTABLE]
-    too_few = tuple(code for code, s in report.sections.items() if _label(s.change) == "too_few")
+                    if _verdict(s.change) == stats.NO_CHANGE_DETECTABLE]
+    too_few = tuple(code for code, s in report.sections.items() if _verdict(s.change) == "too_few")
     out = []
     if undetectable:
-        mdds = [c.label.mdd for _code, c in undetectable if c.label.mdd is not None]
+        mdds = [c.verdict.mdd for _code, c in undetectable if c.verdict.mdd is not None]
         out.append(Finding("not_detectable", "heatmap", tuple(code for code, _c in undetectable),
                            {"mdd_low": min(mdds, default=None),
                             "mdd_high": max(mdds, default=None)}))
@@ -87,9 +87,9 @@ def _group_changes(report: QuarterReport, limit: int = 2) -> list[Finding]:
     found = []
     for row in report.groups:
         for code, change in row.changes.items():
-            if _label(change) == stats.CHANGE:
+            if _verdict(change) == stats.CHANGE:
                 found.append(Finding("group_change", "heatmap", (code,), {
-                    "group": row.decision.label, "diff": change.label.estimate}))
+                    "group": row.decision.label, "diff": change.verdict.estimate}))
     found.sort(key=lambda f: -abs(f.values["diff"]))
     return found[:limit]
 

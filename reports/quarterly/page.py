@@ -22,7 +22,7 @@ from reports import charts
 from reports.quarterly.build import QuarterReport
 from reports.quarterly.charts import report_charts
 from reports.quarterly.findings import select_findings
-from reports.quarterly.wording import finding_text, group_name, label_word, reason_text
+from reports.quarterly.wording import finding_text, group_name, reason_text, verdict_word
 from reports.storage.load import item_texts
 from survey.db import db
 from survey.i18n import localized
@@ -110,7 +110,7 @@ def page_context(report: QuarterReport) -> dict[str, Any]:
     order = list(next(iter(report.wave.aggregates.values())).principles) if report.wave else []
     return {
         "report": report, "titles": titles, "items": items, "charts": drawn,
-        "findings": findings, "reason_text": reason_text, "label_word": label_word,
+        "findings": findings, "reason_text": reason_text, "verdict_word": verdict_word,
         "heat_style": heat_style, "group_name": group_name, "weight_order": order,
         "attribute_labels": attribute_labels(db.session, report.attributes),
     }

@@ -55,9 +55,9 @@ def change_json(change: Change | None) -> dict[str, Any] | None:
     out = {"figure": comparison.figure, "difference": _estimate(comparison.difference),
            "p_value": comparison.p_value, "p_method": comparison.p_method,
            "cliffs_delta": comparison.cliffs_delta, "mdd": comparison.mdd}
-    if change.label is not None:
-        out["label"] = change.label.label
-        out["q_value"] = change.label.q_value
+    if change.verdict is not None:
+        out["label"] = change.verdict.verdict
+        out["q_value"] = change.verdict.q_value
     else:
         out["label"] = "too_few_for_test"
     return out

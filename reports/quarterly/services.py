@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from reports.aggregates import Measure
 from reports.figures import attributes_of, group_figures, plan_for
 from reports.quarterly.build import QuarterReport, build_quarter_report, current_and_previous
 from reports.quarters import Quarter, parse_quarter
@@ -61,7 +62,8 @@ def wave_report(session: DbSession, wave_id: int) -> dict[str, Any] | None:
     figures = {}
     if wave.closed and wave.aggregates:
         codes = next(iter(wave.aggregates.values())).principles
-        figures = {code: group_figures(wave, plan, (), code)[0] for code in codes}
+        figures = {code: group_figures(wave, plan, (), Measure(principle=code))[0]
+                   for code in codes}
     return {"wave": wave, "total": plan.response_rates(())[0],
             "rates": {a: plan.response_rates((a,)) for a in attributes_of(wave)},
             "figures": figures, "principles": principle_meta(session)}

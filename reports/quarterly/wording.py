@@ -47,16 +47,16 @@ def reason_text(code: str | None) -> str:
     }.get(str(code), _("not shown"))
 
 
-def label_word(change: Change | None) -> str:
-    """The change label in words ("significant change", "no meaningful change", …)."""
+def verdict_word(change: Change | None) -> str:
+    """The change's verdict in words ("significant change", "no meaningful change", …)."""
     if change is None:
         return _("no earlier round")
     if not change.shown:
         return _("not comparable: %(reason)s", reason=reason_text(change.gate.reason_code))
-    if change.label is None:
+    if change.verdict is None:
         return _("too few answers to test")
     return {"change": _("significant change"), "no meaningful change": _("no meaningful change"),
-            "no change detectable": _("no change detectable")}[change.label.label]
+            "no change detectable": _("no change detectable")}[change.verdict.verdict]
 
 
 def _signed(value: float) -> str:

@@ -18,13 +18,21 @@ from collections import OrderedDict
 from flask import current_app
 from sqlalchemy import func, select
 
-from reports.aggregates import CellData, Intervention, PrincipleMeta, WaveData
+from reports.aggregates import ActionMarker, CellData, PrincipleMeta, WaveData
 from reports.quarters import quarter_of
 from reports.storage.summarise import stored_aggregates
 from survey.db import DbSession
 from survey.i18n import localized
-from survey.models import Answer, Invitation, Item, Principle, Response, Wave, WaveCell
-from survey.models import Intervention as InterventionRow
+from survey.models import (
+    Answer,
+    Intervention,
+    Invitation,
+    Item,
+    Principle,
+    Response,
+    Wave,
+    WaveCell,
+)
 from survey.waves.design import CellDesign
 from survey.waves.services import response_count, status
 
@@ -150,10 +158,10 @@ def principle_meta(session: DbSession) -> list[PrincipleMeta]:
     return [PrincipleMeta(p.code, p.title_ja, p.title_en) for p in rows]
 
 
-def interventions(session: DbSession) -> list[Intervention]:
+def interventions(session: DbSession) -> list[ActionMarker]:
     """Logged leadership actions, oldest first."""
-    return [Intervention(entry.on, entry.text, tuple(p.code for p in entry.principles))
-            for entry in session.scalars(select(InterventionRow).order_by(InterventionRow.on))]
+    return [ActionMarker(entry.on, entry.text, tuple(p.code for p in entry.principles))
+            for entry in session.scalars(select(Intervention).order_by(Intervention.on))]
 
 
 def item_texts(session: DbSession, item_ids: list[int]) -> dict[int, str]:

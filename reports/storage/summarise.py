@@ -15,7 +15,7 @@ from sqlalchemy import select
 from reports.aggregates import CellAggregate, ItemSpec, build_cell_aggregate
 from survey.db import DbSession
 from survey.models import Answer, ItemKind, Response, Wave, WaveCell
-from survey.models import CellAggregate as CellAggregateRow
+from survey.models import CellAggregate as StoredAggregate  # the stored row of a pure CellAggregate
 
 
 def item_specs(wave: Wave) -> tuple[ItemSpec, ...]:
@@ -68,7 +68,7 @@ def summarise_wave(session: DbSession, wave: Wave) -> None:
     for cell in cells:
         aggregate = build_cell_aggregate(matrices.get(cell.id, empty), specs)
         session.add(
-            CellAggregateRow(
+            StoredAggregate(
                 wave_id=wave.id,
                 cell_id=cell.id,
                 responses=aggregate.n_respondents,
@@ -79,5 +79,5 @@ def summarise_wave(session: DbSession, wave: Wave) -> None:
 
 def stored_aggregates(session: DbSession, wave: Wave) -> dict[int, CellAggregate]:
     """A closed wave's aggregates by cell id."""
-    rows = session.scalars(select(CellAggregateRow).where(CellAggregateRow.wave_id == wave.id))
+    rows = session.scalars(select(StoredAggregate).where(StoredAggregate.wave_id == wave.id))
     return {row.cell_id: CellAggregate.from_dict(row.payload) for row in rows}
