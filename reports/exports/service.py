@@ -69,7 +69,14 @@ MIMETYPES = {
 
 
 class ExportError(ValueError):
-    """Why an export was refused: ``unknown_wave``, ``wave_not_closed``, ``bad_kind``, …"""
+    """Why an export was refused: a stable ``code`` (``unknown_wave``, ``wave_not_closed``,
+    ``bad_kind``, ``bad_format``, ``bad_language``) and the wave asked for;
+    :func:`reports.exports.messages.export_message` words it for the page and the command."""
+
+    def __init__(self, code: str, wave: int | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.wave = wave
 
 
 @dataclass(frozen=True)
@@ -89,9 +96,9 @@ def make_export(session: DbSession, wave_id: int, kind: str, fmt: str, *, commen
     language = _parse(ExportLanguage, lang, "bad_language")
     wave = session.get(Wave, wave_id)
     if wave is None:
-        raise ExportError("unknown_wave")
+        raise ExportError("unknown_wave", wave_id)
     if not wave.closed:
-        raise ExportError("wave_not_closed")
+        raise ExportError("wave_not_closed", wave_id)
     with force_locale(str(language)):
         sheets, dropped = _sheets(session, wave, kind, comments)
     name = f"naranu-wave{wave.id}-{kind}"

@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from reports.exports import ExportError, closed_waves, make_export
 from reports.exports.forms import ExportForm
+from reports.exports.messages import export_message
 from survey.auth.access import roles_required
 from survey.db import begin_write, db
 from survey.models import Role, Wave
@@ -45,7 +46,7 @@ def export() -> Response:
                            actor_id=int(current_user.id), lang=export_language())
     except ExportError as error:
         db.session.rollback()
-        flash(_export_message(str(error)), "error")
+        flash(export_message(error), "error")
         return redirect(url_for("hr.home"))
     db.session.commit()
     return Response(made.content, mimetype=made.mimetype, headers={
@@ -65,9 +66,3 @@ def export_form(waves: list[Wave]) -> ExportForm:
                          for w in waves]
     return form
 
-
-def _export_message(code: str) -> str:
-    return {
-        "unknown_wave": _("This wave does not exist."),
-        "wave_not_closed": _("Exports exist only for closed waves."),
-    }.get(code, _("Choose what to export and the format."))

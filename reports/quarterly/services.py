@@ -11,6 +11,7 @@ from sqlalchemy import select
 from reports.aggregates import Measure
 from reports.figures import attributes_of, group_figures, plan_for
 from reports.quarterly.build import QuarterReport, build_quarter_report, current_and_previous
+from reports.quarterly.messages import ReportError
 from reports.quarters import Quarter, parse_quarter
 from reports.storage.load import (
     all_waves,
@@ -26,8 +27,11 @@ from survey.models import Intervention, Principle, Wave
 
 
 def quarter_report(session: DbSession, label: str, breakdown: str | None = None) -> QuarterReport:
-    """The quarterly report for ``FY2026Q1``-style labels; ValueError on a malformed label."""
-    quarter = parse_quarter(label, fiscal_start_month())
+    """The quarterly report for ``FY2026Q1``-style labels; ReportError on a malformed label."""
+    try:
+        quarter = parse_quarter(label, fiscal_start_month())
+    except ValueError:
+        raise ReportError("bad_quarter", quarter=label) from None
     waves = all_waves(session)
     current, _previous = current_and_previous(waves, quarter)
     comments = load_comments(session, current.id) if current is not None else None
