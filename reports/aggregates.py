@@ -283,8 +283,9 @@ def histogram(agg: CellAggregate, key: Measure | int | str) -> tuple[np.ndarray,
             raise ValueError(f"unknown principle {measure.principle!r}")
         return (_grid_values(agg, measure.principle),
                 np.asarray(agg.composite_hist[measure.principle]))
-    lo, hi = KINDS[_item_spec(agg.items, measure).kind]
-    return np.arange(lo, hi + 1, dtype=float), np.asarray(agg.item_hist[measure.item_id])
+    spec = _item_spec(agg.items, measure)
+    lo, hi = KINDS[spec.kind]
+    return np.arange(lo, hi + 1, dtype=float), np.asarray(agg.item_hist[spec.item_id])
 
 
 def _item_spec(items: Sequence[ItemSpec], measure: Measure) -> ItemSpec:

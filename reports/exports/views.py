@@ -10,6 +10,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response as HttpResponse
 from wtforms.fields.choices import SelectChoice
 
 from reports.exports import ExportError, closed_waves, make_export
@@ -33,7 +34,7 @@ def home() -> str:
 
 @bp.post("/export")
 @hr_only
-def export() -> Response:
+def export() -> HttpResponse:
     """Download one export of a closed wave."""
     form = export_form(closed_waves(db.session))
     if not form.validate_on_submit():

@@ -209,7 +209,7 @@ def build_quarter_report(
     waves: Sequence[WaveData], quarter: Quarter, principles: Sequence[PrincipleMeta],
     breakdown: str | None = None,
     interventions: Sequence[ActionMarker] = (), thresholds: dict[str, float] | None = None,
-    comments_by_cell: dict[tuple, list[str]] | None = None,
+    comments_by_cell: dict[int, list[str]] | None = None,
 ) -> QuarterReport:
     """Assemble the quarter's report from loaded waves (pure: no database, no Flask)."""
     upto = [w for w in waves if w.quarter <= quarter]
@@ -273,7 +273,9 @@ def default_breakdown(wave: WaveData, offered: Sequence[str]) -> str | None:
     return offered[0] if offered else None
 
 
-def _comments_by_key(wave: WaveData, by_cell: dict | None) -> dict[tuple, list[str]]:
+def _comments_by_key(
+    wave: WaveData, by_cell: dict[int, list[str]] | None
+) -> dict[tuple, list[str]]:
     if not by_cell:
         return {}
     keys = {c.id: c.key for c in wave.cells}
@@ -370,7 +372,8 @@ def _judge_all(
     judged: dict[int, Change] = {}
     for family in (organisation, groups):
         shown = [c for c in family if c is not None and c.shown]
-        verdicts = stats.judge_comparisons([c.comparison for c in shown], thresholds)
+        verdicts = stats.judge_comparisons(
+            [c.comparison for c in shown if c.comparison is not None], thresholds)
         judged.update({id(c): Change(c.gate, c.comparison, verdict)
                        for c, verdict in zip(shown, verdicts, strict=True)})
     return {

@@ -20,10 +20,10 @@ def _trend_chart(chart_id: str, title: str, section: MeasureSection, report: Qua
     values, lows, highs, notes = [], [], [], []
     for wave in waves:
         estimate = getattr(points[wave.label].figure, attr) if wave.label in points else None
-        ok = estimate is not None and estimate.computable
-        values.append(estimate.estimate if ok else None)
-        lows.append(estimate.ci_low if ok else None)
-        highs.append(estimate.ci_high if ok else None)
+        shown = estimate if estimate is not None and estimate.computable else None
+        values.append(shown.estimate if shown else None)
+        lows.append(shown.ci_low if shown else None)
+        highs.append(shown.ci_high if shown else None)
         notes.append(f"n = {points[wave.label].figure.n}" if wave.label in points
                      else _("suppressed: %(reason)s", reason=reason_text("below_k")))
     series = charts.TrendSeries(tuple(w.closes_on for w in waves), tuple(w.label for w in waves),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reports import stats
-from reports.quarterly.build import Change, QuarterReport
+from reports.quarterly.build import Change, QuarterReport, TrendPoint
 
 MAX_FINDINGS = 6
 
@@ -45,7 +45,14 @@ def _verdict(change: Change | None) -> str | None:
     return change.verdict.verdict if change.verdict is not None else "too_few"
 
 
-def _previous_point(report: QuarterReport, code: str):
+def _judged(change: Change | None, verdict: str) -> stats.ChangeVerdict | None:
+    """The change's verdict when it is shown and says ``verdict``, else None."""
+    if change is None or not change.shown or change.verdict is None:
+        return None
+    return change.verdict if change.verdict.verdict == verdict else None
+
+
+def _previous_point(report: QuarterReport, code: str) -> TrendPoint | None:
     previous = report.previous.label if report.previous else None
     return next((p for p in report.sections[code].trend.points if p.wave == previous), None)
 
@@ -53,28 +60,28 @@ def _previous_point(report: QuarterReport, code: str):
 def _principle_changes(report: QuarterReport) -> list[Finding]:
     out = []
     for code, section in report.sections.items():
-        label = _verdict(section.change)
+        change = _judged(section.change, stats.CHANGE)
         point = _previous_point(report, code)
-        if label == stats.CHANGE and point is not None and section.current.shown:
+        now, then = section.current, point.figure if point is not None else None
+        if (change is not None and then is not None and now.shown and now.score and then.score
+                and now.favourable and then.favourable):
             out.append(Finding("change", f"trend-{code}", (code,), {
-                "before": point.figure.score.estimate, "after": section.current.score.estimate,
-                "diff": section.change.verdict.estimate, "q": section.change.verdict.q_value,
-                "fav_before": point.figure.favourable.estimate,
-                "fav_after": section.current.favourable.estimate}))
-        elif label == stats.NO_MEANINGFUL_CHANGE:
+                "before": then.score.estimate, "after": now.score.estimate,
+                "diff": change.estimate, "q": change.q_value,
+                "fav_before": then.favourable.estimate, "fav_after": now.favourable.estimate}))
+        elif (small := _judged(section.change, stats.NO_MEANINGFUL_CHANGE)) is not None:
             out.append(Finding("no_meaningful_change", f"trend-{code}", (code,), {
-                "diff": section.change.verdict.estimate,
-                "threshold": section.change.verdict.threshold}))
+                "diff": small.estimate, "threshold": small.threshold}))
     return out
 
 
 def _summaries(report: QuarterReport) -> list[Finding]:
-    undetectable = [(code, s.change) for code, s in report.sections.items()
-                    if _verdict(s.change) == stats.NO_CHANGE_DETECTABLE]
+    undetectable = [(code, verdict) for code, s in report.sections.items()
+                    if (verdict := _judged(s.change, stats.NO_CHANGE_DETECTABLE)) is not None]
     too_few = tuple(code for code, s in report.sections.items() if _verdict(s.change) == "too_few")
     out = []
     if undetectable:
-        mdds = [c.verdict.mdd for _code, c in undetectable if c.verdict.mdd is not None]
+        mdds = [v.mdd for _code, v in undetectable if v.mdd is not None]
         out.append(Finding("not_detectable", "heatmap", tuple(code for code, _c in undetectable),
                            {"mdd_low": min(mdds, default=None),
                             "mdd_high": max(mdds, default=None)}))
@@ -87,16 +94,16 @@ def _group_changes(report: QuarterReport, limit: int = 2) -> list[Finding]:
     found = []
     for row in report.groups:
         for code, change in row.changes.items():
-            if _verdict(change) == stats.CHANGE:
+            if (verdict := _judged(change, stats.CHANGE)) is not None:
                 found.append(Finding("group_change", "heatmap", (code,), {
-                    "group": row.decision.label, "diff": change.verdict.estimate}))
+                    "group": row.decision.label, "diff": verdict.estimate}))
     found.sort(key=lambda f: -abs(f.values["diff"]))
     return found[:limit]
 
 
 def _participation(report: QuarterReport) -> list[Finding]:
     rates = {w.label: d for w, d in report.participation}
-    current = rates.get(report.wave.label)
+    current = rates.get(report.wave.label) if report.wave is not None else None
     if current is None or current.rate is None:
         return []
     previous = rates.get(report.previous.label) if report.previous else None
@@ -106,8 +113,9 @@ def _participation(report: QuarterReport) -> list[Finding]:
 
 
 def _extremes(report: QuarterReport) -> list[Finding]:
-    scored = [(code, s.current.score.estimate) for code, s in report.sections.items()
-              if s.current.shown and s.current.score is not None and s.current.score.computable]
+    scored = [(code, estimate) for code, s in report.sections.items()
+              if s.current.shown and s.current.score is not None and s.current.score.computable
+              and (estimate := s.current.score.estimate) is not None]
     if len(scored) < 2:
         return []
     high = max(scored, key=lambda x: x[1])
@@ -120,7 +128,8 @@ def _driver(report: QuarterReport) -> list[Finding]:
     weights = report.weights
     if weights is None or not weights.computable or not weights.percent or not report.wave:
         return []
+    percent = weights.percent
     order = next(iter(report.wave.aggregates.values())).principles
-    best = max(range(len(weights.percent)), key=lambda i: weights.percent[i])
+    best = max(range(len(percent)), key=lambda i: percent[i])
     return [Finding("driver", "drivers", (order[best],),
                     {"share": weights.percent[best], "r2": weights.r_squared})]

@@ -106,7 +106,8 @@ def page_context(report: QuarterReport) -> dict[str, Any]:
     started = time.perf_counter()
     drawn = report_charts(report, titles, items)
     TIMINGS.charts_s += time.perf_counter() - started
-    findings = [(finding_text(f, titles.get), f.anchor) for f in select_findings(report)]
+    findings = [(finding_text(f, lambda code: titles.get(code, code)), f.anchor)
+                for f in select_findings(report)]
     order = list(next(iter(report.wave.aggregates.values())).principles) if report.wave else []
     return {
         "report": report, "titles": titles, "items": items, "charts": drawn,

@@ -26,7 +26,8 @@ def label_text(label: tuple[tuple[str, str], ...]) -> str:
 def _estimate(value: Any) -> dict[str, Any] | None:
     if value is None:
         return None
-    data = asdict(value) if is_dataclass(value) else dict(value)
+    data = (asdict(value) if is_dataclass(value) and not isinstance(value, type)
+            else dict(value))
     return {k: v for k, v in data.items() if v is not None and v != ""}
 
 

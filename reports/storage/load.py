@@ -14,6 +14,7 @@ and never serves another wave's data: a wave that closes gets a new key (``close
 from __future__ import annotations
 
 from collections import OrderedDict
+from uuid import UUID
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -130,7 +131,8 @@ def load_comments(session: DbSession, wave_id: int) -> dict[int, list[str]]:
     )
     comments: dict[int, list[str]] = {}
     for cell_id, text in rows:
-        comments.setdefault(cell_id, []).append(text)
+        if text is not None:  # (the query already leaves blank answers out)
+            comments.setdefault(cell_id, []).append(text)
     return comments
 
 
@@ -180,11 +182,12 @@ def load_response_answers(
     keys = {cell.id: tuple(sorted(cell.key.items())) for cell in wave.cells}
     cells = {rid: cell_id for rid, cell_id in session.execute(
         select(Response.id, Response.cell_id).where(Response.wave_id == wave.id))}
-    answers: dict[object, dict[int, int]] = {rid: {} for rid in cells}
+    answers: dict[UUID, dict[int, int]] = {rid: {} for rid in cells}
     rows = session.execute(
         select(Answer.response_id, Answer.item_id, Answer.value)
         .join(Response, Response.id == Answer.response_id)
         .where(Response.wave_id == wave.id, Answer.value.is_not(None)))
     for response_id, item_id, value in rows:
-        answers[response_id][item_id] = value
+        if value is not None:  # (the query already leaves skipped items out)
+            answers[response_id][item_id] = value
     return [(keys[cells[rid]], given) for rid, given in answers.items()]

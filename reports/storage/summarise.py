@@ -44,7 +44,7 @@ def raw_matrices(
     )
     by_response: dict[object, tuple[int, list[tuple[int, int]]]] = {}
     for cell_id, response_id, item_id, value in rows:
-        if item_id in column:
+        if item_id in column and value is not None:  # (the query already leaves skips out)
             by_response.setdefault(response_id, (cell_id, []))[1].append((column[item_id], value))
     per_cell: dict[int, list[list[tuple[int, int]]]] = defaultdict(list)
     for cell_id, answers in by_response.values():
