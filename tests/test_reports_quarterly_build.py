@@ -1,64 +1,64 @@
-"""reports.quarterly with the per-process cache of closed waves: never a stale figure."""
+"""reports.quarterly.build without a database: the report assembled from in-memory waves."""
 
 from __future__ import annotations
 
-from conftest import TOKEN_KEY
-from flask import Flask
-from sqlalchemy import select
+import datetime as dt
 
-from reports.figures import plan_for
-from reports.quarterly.services import quarter_report, quarters_with_waves
-from reports.storage import load as loading
-from survey.db import db
-from survey.models import Wave
+import pytest
+from wavedata import PRINCIPLES, UNIT, answers, make_wave
 
+from reports import stats
+from reports.aggregates import Measure, WaveData
+from reports.quarterly.build import QuarterReport, build_quarter_report
+from reports.quarters import quarter_of
 
-def _seed(app: Flask) -> str:
-    from survey.demo import DemoSpec, seed_demo
-
-    with app.app_context():
-        seed_demo(db.session, DemoSpec(staff=60, waves=3, seed=1), TOKEN_KEY)
-        return quarters_with_waves(db.session)[0].label
+BEFORE, AFTER = dt.date(2026, 6, 20), dt.date(2026, 9, 20)  # FY2026Q1, FY2026Q2
 
 
-def _figures(report) -> dict:
-    out = {code: (s.current.score.estimate if s.current.shown else None,
-                  s.change.comparison.p_value if s.change and s.change.shown else None)
-           for code, s in report.sections.items()}
-    out["trend"] = {code: s.trend.wls.slope for code, s in report.sections.items()}
-    return out
+def _waves(small_unit: bool = False) -> list[WaveData]:
+    """Trust rises from about 2 to about 4 in every unit; voice stays about 3."""
+    before = make_wave(1, BEFORE, {u: answers(40, seed, trust=2) for seed, u in enumerate("abc")})
+    now = {u: answers(40, 10 + seed, trust=4) for seed, u in enumerate("abc")}
+    if small_unit:
+        now["d"] = answers(3, 99, trust=4)
+    return [before, make_wave(2, AFTER, now)]
 
 
-def test_a_wave_that_closes_appears_in_the_next_report(app: Flask) -> None:
-    label = _seed(app)
-    with app.app_context():
-        last = db.session.scalars(select(Wave).order_by(Wave.closes_on.desc())).first()
-        last.closed = False  # as if the latest wave were still open
-        db.session.commit()
-        before = quarter_report(db.session, label)
-        assert before.wave is None or before.wave.id != last.id
-        last.closed = True  # it closes (its aggregates were stored at close)
-        db.session.commit()
-        after = quarter_report(db.session, label)
-        assert after.wave is not None and after.wave.id == last.id
-        assert len([p for p in after.sections.values() if p.trend.points]) > 0
+def _report(waves: list[WaveData]) -> QuarterReport:
+    return build_quarter_report(waves, quarter_of(AFTER, 4), PRINCIPLES)
 
 
-def test_cached_report_equals_a_freshly_loaded_one(app: Flask) -> None:
-    label = _seed(app)
-    with app.app_context():
-        loading.clear_cache()
-        fresh = quarter_report(db.session, label)
-        again = quarter_report(db.session, label)
-        assert again.wave is fresh.wave  # closed wave served from the cache
-        loading.clear_cache()
-        reloaded = quarter_report(db.session, label)
-        assert reloaded.wave is not fresh.wave
-        assert _figures(again) == _figures(fresh) == _figures(reloaded)
+def test_the_quarter_reads_its_last_closed_wave_against_the_previous_quarter() -> None:
+    report = _report(_waves())
+    assert (report.wave and report.wave.id, report.previous and report.previous.id) == (2, 1)
+    assert list(report.sections) == ["trust", "voice"]
+    assert report.enps is not None and report.enps.key == Measure(item_id=5)
+    assert report.breakdown == UNIT
+    assert [row.decision.label for row in report.groups] == [((UNIT, u),) for u in "abc"]
 
 
-def test_a_wave_s_plan_is_solved_once(app: Flask) -> None:
-    _seed(app)
-    with app.app_context():
-        wave = [w for w in loading.load_waves(db.session, 4) if w.closed][-1]
-        assert plan_for(wave) is plan_for(wave)
+def test_a_large_rise_is_judged_a_change_and_its_size_is_the_score_difference() -> None:
+    report = _report(_waves())
+    change = report.sections["trust"].change
+    assert change is not None and change.shown and change.verdict is not None
+    assert change.verdict.verdict == stats.CHANGE
+    before = report.sections["trust"].trend.points[0].figure.score
+    after = report.sections["trust"].current.score
+    assert before is not None and after is not None
+    assert change.verdict.estimate == pytest.approx(after.estimate - before.estimate)
+    assert 40 < change.verdict.estimate < 60  # a mean of 2 → 4 is 25 → 75 on 0-100
+
+
+def test_a_unit_below_k_has_no_figure_and_no_change() -> None:
+    report = _report(_waves(small_unit=True))
+    small = [row for row in report.groups if row.decision.label == ((UNIT, "d"),)]
+    assert small and not small[0].decision.shown
+    assert all(figure.score is None for figure in small[0].figures.values())
+    assert all(change is None or not change.shown for change in small[0].changes.values())
+
+
+def test_a_quarter_without_a_closed_wave_has_no_sections() -> None:
+    before = _waves()[0]
+    report = build_quarter_report([before], quarter_of(AFTER, 4), PRINCIPLES)
+    assert report.wave is None and report.previous is before
+    assert report.sections == {} and report.groups == ()

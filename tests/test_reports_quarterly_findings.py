@@ -83,3 +83,27 @@ def test_undetectable_sentence_states_the_minimum_detectable_difference(app: Fla
         en = finding_text(finding, {"a": "A"}.get)
     assert en == ('"A": -2 pt since the previous quarter — no meaningful change '
                   "(below the practical size of 5 pt).")
+
+
+def test_findings_from_in_memory_waves_lead_with_the_change() -> None:
+    """Without a database: the judged rise of trust is said first, with its own numbers."""
+    import datetime as dt
+
+    from wavedata import PRINCIPLES, answers, make_wave
+
+    from reports.quarterly.build import build_quarter_report
+    from reports.quarters import quarter_of
+
+    before = make_wave(1, dt.date(2026, 6, 20), {u: answers(40, s, trust=2)
+                                                 for s, u in enumerate("abc")})
+    after = make_wave(2, dt.date(2026, 9, 20), {u: answers(40, 10 + s, trust=4)
+                                                for s, u in enumerate("abc")})
+    report = build_quarter_report([before, after], quarter_of(after.closes_on, 4), PRINCIPLES)
+    found = select_findings(report)
+    change = report.sections["trust"].change
+    assert change is not None and change.verdict is not None
+    assert (found[0].kind, found[0].codes) == ("change", ("trust",))
+    assert found[0].values["diff"] == change.verdict.estimate
+    assert "participation" in [f.kind for f in found] and len(found) <= 6
+    empty = build_quarter_report([before], quarter_of(after.closes_on, 4), PRINCIPLES)
+    assert select_findings(empty) == []
