@@ -168,12 +168,13 @@ def classify_change(
     (-threshold, threshold). Otherwise "no change detectable", reported with the
     minimum detectable difference ``mdd``.
     """
-    if not diff.computable:
+    estimate, low, high = diff.estimate, diff.ci_low, diff.ci_high
+    if not diff.computable or estimate is None or low is None or high is None:
         raise ValueError("cannot classify a non-computable difference")
-    est = float(diff.estimate)
+    est = float(estimate)
     if q_value < alpha and abs(est) >= threshold:
         verdict = CHANGE
-    elif q_value < alpha or (-threshold < diff.ci_low and diff.ci_high < threshold):
+    elif q_value < alpha or (-threshold < low and high < threshold):
         verdict = NO_MEANINGFUL_CHANGE
     else:
         verdict = NO_CHANGE_DETECTABLE
