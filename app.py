@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from survey.config import (
+from survey.app_config import (
     DEFAULTS,
     engine_options,
     ensure_instance_secrets,

@@ -78,7 +78,7 @@ def baseline_app() -> Any:
     from flask import Flask, request
     from sqlalchemy import create_engine, text
 
-    from survey.config import DEFAULTS, engine_options
+    from survey.app_config import DEFAULTS, engine_options
     from survey.db import configure_engine, write_transaction
 
     url = json.loads(os.environ[CONFIG_ENV])["SQLALCHEMY_DATABASE_URI"]
@@ -134,9 +134,9 @@ def prepare(config: dict[str, Any], staff: int) -> tuple[int, list[str]]:
     """init-db, a roster of ``staff``, one wave open today; returns (wave id, link paths)."""
     from app import create_app
     from survey.db import begin_write, db
+    from survey.org_settings import current_thresholds, group_hierarchy
     from survey.principles.services import survey_by_name
     from survey.roster.services import import_roster
-    from survey.settings import current_thresholds, group_hierarchy
     from survey.waves.services import WavePlan, invitation_links, open_wave, today
 
     app = create_app(config)

@@ -46,9 +46,9 @@ def run(code: Path, hierarchy: list[str] | None) -> dict[str, tuple[int, int | N
     from reports.quarterly.services import quarter_report
     from survey.answering.services import submit
     from survey.db import begin_write, db
+    from survey.org_settings import current_thresholds, group_hierarchy
     from survey.principles.services import survey_by_name
     from survey.roster.services import import_roster
-    from survey.settings import current_thresholds, group_hierarchy
     from survey.waves.closing import close_wave
     from survey.waves.services import WavePlan, open_wave
     from survey.waves.tokens import derive_token

@@ -13,28 +13,25 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from survey.admin.messages import account_message, wave_message
+from survey.auth.messages import account_message
 from survey.auth.services import AccountError, create_user
 from survey.auth.sessions import account_by_email, revoke_sessions
-from survey.cadence.cli import tick_command
-from survey.cli_errors import fail
 from survey.db import begin_write, db
-from survey.demo import seed_demo_command
-from survey.mail.cli import mail_group
 from survey.mail.compose import letter_of
+from survey.mail.messages import mail_queue_message
 from survey.mail.models import MailKind
 from survey.mail.queue import MailQueueError, queue_mail
+from survey.messages import fail, refused
 from survey.models import Wave
+from survey.org_settings import current_thresholds, group_hierarchy
 from survey.principles.services import seed_default_template, survey_by_name
-from survey.roster.cli import roster_group
-from survey.settings import current_thresholds, group_hierarchy
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.design import ConcurrentRule
 from survey.waves.invitations import links_csv, record_release
+from survey.waves.messages import wave_message
 from survey.waves.preview import CellPreview, UnitStatus
 from survey.waves.services import (
     WaveError,
@@ -51,11 +48,6 @@ from survey.waves.slips_pdf import render_slips
 #: Who the audit log names for a command run on the server (it has no account).
 CLI_ACTOR: tuple[str, int | None] = ("system", None)
 
-
-def english(message: Callable[[str], str], code: object) -> str:
-    """A service error's sentence in English, from the same table the web pages use."""
-    with force_locale("en"):
-        return message(str(code))
 
 
 @click.command("init-db")
@@ -91,7 +83,7 @@ def create_user_command(email: str, role: str, password: str | None) -> None:
     try:
         user = create_user(db.session, email, role, password)
     except AccountError as error:
-        raise fail(english(account_message, error)) from error
+        raise refused(error, account_message) from error
     db.session.commit()
     click.echo(f"created {user.role} {user.email}")
 
@@ -152,7 +144,7 @@ def wave_preview_command(attributes: tuple[str, ...], unit_only: bool,
     try:
         shown = wave_preview(db.session, _chosen(attributes, unit_only), rule)
     except WaveError as error:
-        raise fail(english(wave_message, error)) from error
+        raise refused(error, wave_message) from error
     for line in preview_lines(shown):
         click.echo(line)
 
@@ -214,7 +206,7 @@ def wave_open_command(
             else organisation_rule(db.session),
         )
     except WaveError as error:
-        raise fail(english(wave_message, error)) from error
+        raise refused(error, wave_message) from error
     db.session.commit()
     click.echo(wave.id)
 
@@ -230,7 +222,7 @@ def wave_invitations_command(wave_id: int, out_path: str) -> None:
         links = invitation_links(db.session, wave, current_app.config["TOKEN_KEY"],
                                  current_app.config["PUBLIC_BASE_URL"])
     except WaveError as error:
-        raise fail(english(wave_message, error)) from error
+        raise refused(error, wave_message) from error
     write_links_csv(Path(out_path), links)
     _record_release(wave, "csv", len(links))
     click.echo(f"{len(links)} invitations written to {out_path}")
@@ -254,8 +246,10 @@ def wave_send_command(wave_id: int, reminders: bool) -> None:
     kind = MailKind.REMINDER if reminders else MailKind.INVITATION
     try:
         queued = queue_mail(db.session, wave, kind)
-    except (WaveError, MailQueueError) as error:
-        raise fail(english(wave_message, error)) from error
+    except WaveError as error:
+        raise refused(error, wave_message) from error
+    except MailQueueError as error:
+        raise refused(error, mail_queue_message) from error
     db.session.commit()
     _record_release(wave, "reminders" if reminders else "mail", queued)
     click.echo(f"{queued} {'reminders' if reminders else 'invitations'} queued")
@@ -275,7 +269,7 @@ def wave_slips_command(wave_id: int, out_path: str, everyone: bool) -> None:
         found = slips(db.session, wave, config["TOKEN_KEY"], config["PUBLIC_BASE_URL"],
                       everyone=everyone)
     except WaveError as error:
-        raise fail(english(wave_message, error)) from error
+        raise refused(error, wave_message) from error
     if not found:
         raise fail("every invitee has an e-mail address (use --all to print slips for everyone)")
     Path(out_path).write_bytes(render_slips(letter_of(wave), found))
@@ -292,7 +286,7 @@ def wave_close_command(wave_id: int) -> None:
     try:
         close_wave(db.session, wave)
     except WaveError as error:
-        raise fail(english(wave_message, error)) from error
+        raise refused(error, wave_message) from error
     db.session.commit()
     compact_storage(db.engine)
     click.echo(f"closed wave {wave.id} ({wave.label}): {wave.responded_count} responses")
@@ -339,6 +333,11 @@ def _wave_or_fail(wave_id: int) -> Wave:
 
 def register_commands(app: Flask) -> None:
     """Attach every survey command to the app's CLI."""
+    from survey.cadence.cli import tick_command
+    from survey.demo import seed_demo_command
+    from survey.mail.cli import mail_group
+    from survey.roster.cli import roster_group
+
     for command in (init_db_command, create_user_command, revoke_sessions_command,
                     wave_group, roster_group, seed_demo_command, mail_group,
                     tick_command):

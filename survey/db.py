@@ -13,10 +13,10 @@ import fcntl
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import event, text
+from sqlalchemy import Table, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
@@ -24,8 +24,21 @@ from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 class Base(DeclarativeBase):
     """Declarative base shared by every model."""
 
+    if TYPE_CHECKING:
+        # Every model maps a plain table (SQLAlchemy types it as any selectable), so the core
+        # ``insert()`` the bulk writers use is there.
+        __table__: ClassVar[Table]
+
 
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+
+# The base every model subclasses.  Flask-SQLAlchemy builds ``db.Model`` at run time from
+# :class:`Base` (same registry and metadata, plus its bind and naming mixins), but types it only
+# as "some model class", which a type checker cannot subclass; it is shown :class:`Base` instead.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 
 #: What a service takes: a plain ORM session (commands, tests) or Flask-SQLAlchemy's
 #: request-scoped one (``db.session`` in views), which proxies the same methods.
@@ -36,7 +49,7 @@ _IMMEDIATE = "naranu_begin_immediate"
 RELAXED = "naranu_relaxed_sync"
 
 
-def is_sqlite(engine: Engine) -> bool:
+def is_sqlite(engine: Engine | Connection) -> bool:
     """Whether the engine talks to SQLite (which needs the pragmas and BEGIN IMMEDIATE)."""
     return engine.dialect.name == "sqlite"
 

@@ -24,10 +24,10 @@ from survey.answering.services import submit
 from survey.auth.services import create_user
 from survey.db import DbSession, begin_write, db
 from survey.models import Intervention, Item, ItemKind, Principle, User, Wave
+from survey.org_settings import current_thresholds, group_hierarchy
 from survey.principles.services import seed_default_template
 from survey.roster.parsing import generated_id
 from survey.roster.services import import_roster
-from survey.settings import current_thresholds, group_hierarchy
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.services import WavePlan, open_wave, today
 from survey.waves.tokens import derive_token

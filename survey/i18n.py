@@ -19,12 +19,12 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    asked = request.args.get("lang")
+    asked = request.args.get("lang", "")
     if asked in languages:
         if request.blueprint not in COOKIELESS_BLUEPRINTS:
             session[LANGUAGE_SESSION_KEY] = asked
         return asked
-    remembered = session.get(LANGUAGE_SESSION_KEY)
+    remembered = session.get(LANGUAGE_SESSION_KEY, "")
     if remembered in languages:
         return remembered
     return current_app.config["BABEL_DEFAULT_LOCALE"]

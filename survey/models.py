@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from survey.db import db
+from survey.db import Model
 
 
 def utcnow() -> dt.datetime:
@@ -58,7 +58,7 @@ class ItemKind(StrEnum):
     COMMENT = "comment"
 
 
-class User(db.Model):
+class User(Model):
     """A staff-side account (admin, leadership, HR) with an argon2id password hash."""
 
     __tablename__ = "user_account"
@@ -89,7 +89,7 @@ class User(db.Model):
         return f"{self.id}:{self.session_version}"
 
 
-class Principle(db.Model):
+class Principle(Model):
     """One action principle of the organisation; data, not code."""
 
     __tablename__ = "principle"
@@ -102,7 +102,7 @@ class Principle(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class Item(db.Model):
+class Item(Model):
     """One version of a question.  Rewording an answered item makes a new version."""
 
     __tablename__ = "item"
@@ -122,7 +122,7 @@ class Item(db.Model):
     principle: Mapped[Principle | None] = relationship()
 
 
-class Survey(db.Model):
+class Survey(Model):
     """A named set of items (a template)."""
 
     __tablename__ = "survey"
@@ -138,7 +138,7 @@ class Survey(db.Model):
     )
 
 
-class SurveyItem(db.Model):
+class SurveyItem(Model):
     """An item's place in a survey template."""
 
     __tablename__ = "survey_item"
@@ -150,7 +150,7 @@ class SurveyItem(db.Model):
     item: Mapped[Item] = relationship()
 
 
-class Person(db.Model):
+class Person(Model):
     """A roster entry.  Attributes are NFKC-normalised group attributes (department, …)."""
 
     __tablename__ = "person"
@@ -164,7 +164,7 @@ class Person(db.Model):
     concurrent: Mapped[list[list[str]] | None] = mapped_column(JSON, default=list)
 
 
-class Setting(db.Model):
+class Setting(Model):
     """Organisation-wide settings that admins change at run time (k, hierarchy, …)."""
 
     __tablename__ = "setting"
@@ -173,7 +173,7 @@ class Setting(db.Model):
     value: Mapped[Any] = mapped_column(JSON)
 
 
-class Wave(db.Model):
+class Wave(Model):
     """One round of a survey.  k and k_comments are frozen when it opens."""
 
     __tablename__ = "wave"
@@ -199,7 +199,7 @@ class Wave(db.Model):
     cells: Mapped[list[WaveCell]] = relationship(cascade="all, delete-orphan")
 
 
-class WaveItem(db.Model):
+class WaveItem(Model):
     """The item versions a wave asks, frozen at open so later edits never change it."""
 
     __tablename__ = "wave_item"
@@ -211,7 +211,7 @@ class WaveItem(db.Model):
     item: Mapped[Item] = relationship()
 
 
-class WaveCell(db.Model):
+class WaveCell(Model):
     """A generalised group cell of a wave, with the number of people invited in it."""
 
     __tablename__ = "wave_cell"
@@ -224,7 +224,7 @@ class WaveCell(db.Model):
     left: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class WaveMember(db.Model):
+class WaveMember(Model):
     """Roster snapshot of a wave (who was in which cell), used only to count joiners/leavers.
 
     It says nothing about participation: invitations carry no person.
@@ -237,11 +237,11 @@ class WaveMember(db.Model):
     cell_id: Mapped[int] = mapped_column(ForeignKey("wave_cell.id"))
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """A single-use link: only the token's SHA-256, the wave, the cell and whether it is spent."""
 
     __tablename__ = "invitation"
-    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
@@ -249,11 +249,11 @@ class Invitation(db.Model):
     spent: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class Response(db.Model):
+class Response(Model):
     """One person's answers to one wave: the wave and the generalised cell, nothing else."""
 
     __tablename__ = "response"
-    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     wave_id: Mapped[int] = mapped_column(ForeignKey("wave.id"), index=True)
@@ -262,11 +262,11 @@ class Response(db.Model):
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan")
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One answered item of a response (a skipped item has no row)."""
 
     __tablename__ = "answer"
-    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_with_rowid": False}
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     response_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("response.id", ondelete="CASCADE"), primary_key=True
@@ -276,7 +276,7 @@ class Answer(db.Model):
     text: Mapped[str | None] = mapped_column(Text)
 
 
-class CellAggregate(db.Model):
+class CellAggregate(Model):
     """A closed wave's summary for one cell (histograms and cross-products), frozen at close."""
 
     __tablename__ = "cell_aggregate"
@@ -289,13 +289,13 @@ class CellAggregate(db.Model):
 
 intervention_principle = Table(
     "intervention_principle",
-    db.Model.metadata,
+    Model.metadata,
     Column("intervention_id", ForeignKey("intervention.id"), primary_key=True),
     Column("principle_id", ForeignKey("principle.id"), primary_key=True),
 )
 
 
-class Intervention(db.Model):
+class Intervention(Model):
     """A dated action leadership took for one or more principles."""
 
     __tablename__ = "intervention"
@@ -308,7 +308,7 @@ class Intervention(db.Model):
     principles: Mapped[list[Principle]] = relationship(secondary=intervention_principle)
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who exported or viewed what, and threshold changes — never what anyone answered."""
 
     __tablename__ = "audit_event"

@@ -17,12 +17,12 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 from flask import current_app, request
 from limits.storage import Storage
 
-#: ``naranu+sqlite:///`` + a file path, like SQLAlchemy's SQLite URLs (see survey.config).
+#: ``naranu+sqlite:///`` + a file path, like SQLAlchemy's SQLite URLs (see survey.app_config).
 SCHEME = "naranu+sqlite"
 
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS counter "
@@ -39,7 +39,8 @@ _INCREMENT = (
 class SQLiteCounterStorage(Storage):
     """A ``limits`` storage (fixed windows) in an SQLite file shared by worker processes."""
 
-    STORAGE_SCHEME: ClassVar[list[str]] = [SCHEME]
+    # ``limits`` declares this an instance attribute and reads it from the class.
+    STORAGE_SCHEME: list[str] | None = [SCHEME]  # noqa: RUF012
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False,
                  **options: Any) -> None:

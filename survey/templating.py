@@ -22,7 +22,7 @@ def current_locale() -> str:
 
 def nav_links() -> list[tuple[str, str]]:
     """Navigation entries the signed-in account's role may use."""
-    role = getattr(current_user, "role", None)
+    role = getattr(current_user, "role", "")
     links: dict[str, list[tuple[str, str]]] = {
         Role.ADMIN: [("admin.home", _("Waves")), ("schedule.edit", _("Schedule")),
                      ("principles.index", _("Principles")),

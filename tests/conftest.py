@@ -259,8 +259,8 @@ def open_wave(app: Flask, make_roster: Callable[..., int]) -> Callable[..., Any]
 
     def build(label: str = "2026-04", roster: bool = True, days: int = 14,
               secondary: list[str] | None = None, **_: Any):
+        from survey.org_settings import current_thresholds, group_hierarchy
         from survey.principles.services import survey_by_name
-        from survey.settings import current_thresholds, group_hierarchy
         from survey.waves.services import WavePlan, invitation_links, open_wave, today
 
         if roster:

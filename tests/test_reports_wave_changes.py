@@ -18,9 +18,9 @@ from sqlalchemy import select
 from survey.answering.services import submit
 from survey.db import begin_write, db
 from survey.models import Item, ItemKind, Principle
+from survey.org_settings import current_thresholds, group_hierarchy
 from survey.principles.services import add_item, add_principle, survey_by_name, update_item
 from survey.roster.services import import_roster
-from survey.settings import current_thresholds, group_hierarchy
 from survey.waves.closing import close_wave
 from survey.waves.services import WavePlan, open_wave
 from survey.waves.tokens import derive_token

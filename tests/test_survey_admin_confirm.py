@@ -9,7 +9,7 @@ from sqlalchemy import select
 from survey.db import db
 from survey.mail.models import MailMessage
 from survey.models import Wave
-from survey.settings import current_thresholds
+from survey.org_settings import current_thresholds
 from tests.conftest import PASSWORD
 
 

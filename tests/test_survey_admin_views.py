@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from survey.db import db
 from survey.models import AuditEvent, Invitation, Survey, Wave
-from survey.settings import current_thresholds
+from survey.org_settings import current_thresholds
 from survey.waves.services import today
 
 
@@ -282,7 +282,7 @@ def test_labels_post_without_csrf_token_is_rejected(
 def test_unit_hierarchy_is_shown_with_labels(
     app: Flask, admin: FlaskClient, make_roster: Callable[..., int]
 ) -> None:
-    from survey.settings import put_setting
+    from survey.org_settings import put_setting
 
     make_roster()
     with app.app_context():

@@ -129,6 +129,14 @@ def test_a_round_missed_entirely_is_recorded_not_opened(app, make_roster, clock)
         assert db.session.query(Wave).count() == 0
 
 
+def test_a_refused_opening_is_recorded_in_words_not_as_a_code(app, make_roster, clock) -> None:
+    make_roster(count=3)  # fewer than the minimum group size
+    _schedule(app, MAY)
+    clock.set(dt.date(2027, 5, 6))
+    assert _tick(app, dt.date(2027, 5, 6)) == [
+        "2027-05: not opened: The active roster has fewer people than the minimum group size."]
+
+
 def test_a_disabled_schedule_does_nothing(app, make_roster, clock) -> None:
     make_roster(count=12)
     clock.set(dt.date(2027, 5, 6))

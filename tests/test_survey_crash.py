@@ -86,9 +86,9 @@ def prepared(tmp_path: Path) -> Iterator[tuple[dict[str, Any], str, int, list[st
     from survey.answering.forms import field_name
     from survey.answering.services import wave_items
     from survey.db import db
+    from survey.org_settings import current_thresholds, group_hierarchy
     from survey.principles.services import survey_by_name
     from survey.roster.services import import_roster
-    from survey.settings import current_thresholds, group_hierarchy
     from survey.waves.services import WavePlan, invitation_links, open_wave, today
 
     path = tmp_path / "crash.sqlite3"

@@ -111,7 +111,7 @@ def test_write_transaction_commits_or_rolls_back_and_frees_the_writer_queue(app:
 
 
 def test_pre_ping_only_for_server_databases() -> None:
-    from survey.config import engine_options
+    from survey.app_config import engine_options
 
     options = {"pool_pre_ping": True, "hide_parameters": True}
     assert engine_options("sqlite:////tmp/x.sqlite3", options) == {

@@ -41,8 +41,8 @@ def test_people_without_an_address_are_not_queued(app, make_roster) -> None:
     for row in rows[:3]:
         row["email"] = ""
     make_roster(rows)
+    from survey.org_settings import current_thresholds, group_hierarchy
     from survey.principles.services import survey_by_name
-    from survey.settings import current_thresholds, group_hierarchy
     from survey.waves.services import WavePlan, open_wave, today
 
     with app.app_context():

@@ -160,3 +160,18 @@ def test_saving_an_answered_item_unchanged_keeps_its_version(
     assert survey_items(session)[0].id == first.id
     assert session.scalars(select(Item).where(Item.key == first.key)).all() == [first]
     assert update_item(session, first, first.text_ja, first.text_en, first.reverse) is first
+
+
+def test_a_question_without_a_default_survey_is_refused_and_nothing_written(
+    client: FlaskClient, session: Session, login: Callable[[str], FlaskClient]
+) -> None:
+    login("admin")
+    survey = survey_by_name(session, None)
+    survey.is_default = False
+    session.commit()
+    before = session.scalars(select(Item.id)).all()
+    response = client.post("/admin/principles/items", data={
+        "principle": "0", "kind": "comment", "text_ja": "ご意見を。", "text_en": "Comments?"})
+    assert response.status_code == 400
+    assert "既定のアンケートがまだありません" in response.get_data(as_text=True)
+    assert session.scalars(select(Item.id)).all() == before

@@ -13,7 +13,7 @@ from conftest import PASSWORD, ROOT
 from flask import Flask
 from flask.testing import FlaskClient
 
-from survey.config import ratelimit_storage_url
+from survey.app_config import ratelimit_storage_url
 
 
 def failed_logins(client: FlaskClient, count: int, email: str = "nobody@example.jp",

@@ -25,8 +25,9 @@ from sqlalchemy import select
 
 from survey.db import db
 from survey.models import AuditEvent, Person, Setting
+from survey.roster.messages import roster_message
 from survey.roster.parsing import RosterError, check_size, parse_hierarchy, parse_roster
-from survey.roster.services import import_roster, message
+from survey.roster.services import import_roster
 
 HEADER = "employee_id,email,department\n"
 GOOD = HEADER + "E1,a@town.example.jp,税務課\nE2,b@town.example.jp,住民課\n"
@@ -210,7 +211,7 @@ def expected_error(app: Flask, case: Case, data: bytes) -> RosterError:
             rows = parse_roster(case.filename, data, max_rows=app.config["ROSTER_MAX_ROWS"])
             import_roster(db.session, rows, parse_hierarchy(case.hierarchy))
         except RosterError as error:
-            error.english = message(error)  # type: ignore[attr-defined]
+            error.english = roster_message(error)  # type: ignore[attr-defined]
             return error
         finally:
             db.session.rollback()

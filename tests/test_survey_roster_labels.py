@@ -12,6 +12,7 @@ from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from survey.db import db
+from survey.org_settings import get_setting, put_setting
 from survey.roster.labels import (
     MAX_LABEL_LENGTH,
     SETTING_KEY,
@@ -27,7 +28,6 @@ from survey.roster.labels import (
     save_labels,
     stored_labels,
 )
-from survey.settings import get_setting, put_setting
 
 
 @pytest.fixture()

@@ -12,18 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from survey.models import Person
-from survey.roster.parsing import RosterError, parse_roster
-from survey.roster.services import (
-    RosterWarning,
+from survey.org_settings import group_hierarchy, put_setting
+from survey.roster.messages import (
     concurrent_message,
     generated_ids_message,
-    import_roster,
-    message,
-    roster_overview,
-    size_warnings,
+    roster_message,
     warning_message,
 )
-from survey.settings import group_hierarchy, put_setting
+from survey.roster.parsing import RosterError, parse_roster
+from survey.roster.services import RosterWarning, import_roster, roster_overview, size_warnings
 
 
 def people(session: Session) -> dict[str, tuple[str, dict[str, str], bool]]:
@@ -176,9 +173,9 @@ def test_overview_counts_active_people_and_groups_only(session: Session) -> None
 
 def test_messages_in_english(english: None) -> None:
     error = RosterError("invalid_email", row=14, column="email")
-    assert message(error) == "row 14, column email: not a valid e-mail address"
-    assert message(RosterError("empty")).startswith("the file contains no people")
-    assert message(RosterError("missing_column", row=1, column="email")) == (
+    assert roster_message(error) == "row 14, column email: not a valid e-mail address"
+    assert roster_message(RosterError("empty")).startswith("the file contains no people")
+    assert roster_message(RosterError("missing_column", row=1, column="email")) == (
         "row 1, column email: the header row has no such column; it is required")
     assert warning_message(RosterWarning("small_group", "department", "X", 3)) == (
         "department 'X' has 3 people: its answers will be reported only as part of a larger "
@@ -189,7 +186,7 @@ def test_messages_in_english(english: None) -> None:
 def test_messages_in_japanese(app: Flask) -> None:
     with app.test_request_context("/?lang=ja"):
         error = RosterError("formula", row=3, column="課", char="=")
-        assert message(error).startswith("3 行目、列「課」: 値が = で始まっているため")
+        assert roster_message(error).startswith("3 行目、列「課」: 値が = で始まっているため")
         assert "最小集計人数" in warning_message(RosterWarning("never_shown", "役職"))
 
 
@@ -200,7 +197,7 @@ def test_every_error_code_has_its_own_explanation(english: None) -> None:
              "formula", "control", "hierarchy_column", "hierarchy_repeated", "hierarchy_parent",
              "no_identity", "post_type_value", "post_without_main", "post_email_mismatch",
              "post_without_unit", "posts_without_hierarchy", "unknown_unit", "ambiguous_unit"]
-    texts = {message(RosterError(code)) for code in codes}
+    texts = {roster_message(RosterError(code)) for code in codes}
     assert len(texts) == len(codes)
     assert not texts & set(codes)
 
@@ -310,14 +307,14 @@ def test_concurrent_posts_follow_the_stored_hierarchy(session: Session) -> None:
 def test_messages_about_posts_and_ids_in_both_languages(app: Flask) -> None:
     unknown = RosterError("unknown_unit", row=9, column="兼務先", value="広報室")
     with app.test_request_context("/?lang=en"):
-        assert message(unknown).startswith(
+        assert roster_message(unknown).startswith(
             "row 9, column 兼務先: '広報室' is not a unit of this roster")
-        assert message(RosterError("no_identity", row=4)).startswith(
+        assert roster_message(RosterError("no_identity", row=4)).startswith(
             "row 4: the row has neither an employee number nor an e-mail address")
         assert generated_ids_message(2).startswith("2 people have no employee number")
         assert concurrent_message(6) == "6 people hold a concurrent post (兼務)."
     with app.test_request_context("/?lang=ja"):
-        assert message(unknown).startswith(
+        assert roster_message(unknown).startswith(
             "9 行目、列「兼務先」: 「広報室」はこの名簿の組織単位にありません")
         assert generated_ids_message(2).startswith("職員番号のない人が 2 人います")
         assert concurrent_message(6) == "兼務のある人は 6 人です。"

@@ -18,8 +18,8 @@ from conftest import PASSWORD, ROOT
 from flask import Flask
 from flask.testing import FlaskClient
 
+from survey.app_config import ensure_instance_secrets
 from survey.auth.passwords import hash_password
-from survey.config import ensure_instance_secrets
 from survey.logging import RedactingFilter, init_logging, redact
 
 TOKEN_PATH = "/s/cFnolkxIefAGsagElEP1JpL4iB925z3jhdY_tw13dic"
@@ -193,7 +193,7 @@ def test_session_cookie_flags(make_app: Callable[..., Flask]) -> None:
 def test_session_cookie_is_secure_when_configured(
     make_app: Callable[..., Flask], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from survey.config import environment_overrides
+    from survey.app_config import environment_overrides
 
     monkeypatch.setenv("NARANU_SECURE_COOKIES", "1")
     app = make_app(WTF_CSRF_ENABLED=True, **environment_overrides())

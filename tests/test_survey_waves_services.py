@@ -26,8 +26,8 @@ from survey.models import (
     WaveCell,
     WaveItem,
 )
+from survey.org_settings import Thresholds, put_setting
 from survey.principles.services import add_item, survey_by_name
-from survey.settings import Thresholds, put_setting
 from survey.waves.closing import close_wave
 from survey.waves.services import (
     WaveError,

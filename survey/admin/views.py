@@ -15,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,15 +25,15 @@ from survey import audit
 from survey.admin.confirm import ask, confirmed
 from survey.admin.forms import AttributeLabelsForm, OpenWaveForm, ThresholdForm
 from survey.admin.links import check_links
-from survey.admin.messages import wave_message
+from survey.admin.messages import settings_message
 from survey.auth.access import roles_required
 from survey.cadence.services import load_schedule, upcoming
 from survey.db import begin_write, db
+from survey.mail.messages import mail_queue_message
 from survey.mail.models import MailKind
 from survey.mail.queue import MailQueueError, addressee_count, progress, queue_mail
 from survey.models import Role, Survey, Wave
-from survey.roster import labels
-from survey.settings import (
+from survey.org_settings import (
     SettingsError,
     Thresholds,
     current_thresholds,
@@ -40,9 +41,12 @@ from survey.settings import (
     put_setting,
     validate_thresholds,
 )
+from survey.roster import labels
+from survey.roster.messages import label_message
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.design import ConcurrentRule
 from survey.waves.invitations import links_csv, record_release
+from survey.waves.messages import wave_message
 from survey.waves.services import (
     WaveError,
     WavePlan,
@@ -116,7 +120,7 @@ def _chosen_attributes(form: OpenWaveForm) -> list[str] | None:
 
 @bp.get("/waves/preview")
 @admin_only
-def wave_preview_view() -> tuple[str, int] | Response:
+def wave_preview_view() -> ResponseReturnValue:
     """What a wave opened now would report, for the choices in the query string."""
     if "csrf_token" in request.args:
         # The preview button submits the open form by GET: never keep its key in a URL
@@ -126,13 +130,13 @@ def wave_preview_view() -> tuple[str, int] | Response:
     form = _open_form(request.args)
     shown = None
     if not (form.attributes.validate(form) and form.concurrent.validate(form)):
-        flash(wave_message("unknown_attribute"), "error")
+        flash(wave_message(WaveError("unknown_attribute")), "error")
     else:
         try:
             shown = wave_preview(db.session, _chosen_attributes(form),
                                  ConcurrentRule(form.concurrent.data))
         except WaveError as error:
-            flash(wave_message(str(error)), "error")
+            flash(wave_message(error), "error")
     names = [*(shown.design.hierarchy if shown else ()),
              *(choice.value for choice in form.attributes.choices)]
     return render_template("admin/preview.html", form=form, preview=shown,
@@ -142,12 +146,12 @@ def wave_preview_view() -> tuple[str, int] | Response:
 
 @bp.post("/waves")
 @admin_only
-def open_wave_view() -> str | Response:
+def open_wave_view() -> ResponseReturnValue:
     """Open a wave for the active roster."""
     begin_write(db.session)
     form = _open_form()
     if form.validate_on_submit():
-        survey = db.session.get(Survey, form.survey.data)
+        survey = db.session.get_one(Survey, form.survey.data)  # a validated choice
         plan = WavePlan(form.label.data.strip(), form.opens.data, form.closes.data)
         try:
             wave = open_wave(db.session, survey, plan, current_thresholds(db.session),
@@ -156,7 +160,7 @@ def open_wave_view() -> str | Response:
                              concurrent_rule=ConcurrentRule(form.concurrent.data))
         except WaveError as error:
             db.session.rollback()
-            flash(wave_message(str(error)), "error")
+            flash(wave_message(error), "error")
         else:
             db.session.commit()
             flash(_("Wave %(label)s opened for %(n)s people.", label=wave.label,
@@ -168,13 +172,13 @@ def open_wave_view() -> str | Response:
 
 @bp.get("/waves/<int:wave_id>/invitations.csv")
 @admin_only
-def invitations_csv(wave_id: int) -> Response:
+def invitations_csv(wave_id: int) -> ResponseReturnValue:
     """Every invitee's e-mail and link for mail merge (never who has answered); logged publicly."""
     wave = db.get_or_404(Wave, wave_id)
     try:
         links = _links(wave)
     except WaveError as error:
-        flash(wave_message(str(error)), "error")
+        flash(wave_message(error), "error")
         return redirect(url_for("admin.home"))
     _record_release(wave, "csv", len(links))
     filename = f"invitations-wave-{wave.id}.csv"
@@ -185,7 +189,7 @@ def invitations_csv(wave_id: int) -> Response:
 
 @bp.post("/waves/<int:wave_id>/send")
 @admin_only
-def send_invitations(wave_id: int) -> str | Response:
+def send_invitations(wave_id: int) -> ResponseReturnValue:
     """Queue the invitations (or, with ``reminders``, the reminders) for the mail worker.
 
     Asks first.  The page says only how many mails were queued, never to whom.
@@ -204,9 +208,12 @@ def send_invitations(wave_id: int) -> str | Response:
         return page
     try:
         queued = queue_mail(db.session, wave, kind)
-    except (WaveError, MailQueueError) as error:
+    except WaveError as error:
         db.session.rollback()
-        flash(wave_message(str(error)), "error")
+        flash(wave_message(error), "error")
+    except MailQueueError as error:
+        db.session.rollback()
+        flash(mail_queue_message(error), "error")
     else:
         audit.record(db.session, "mail_queued", *_actor(), wave=wave.label, n=queued,
                      kind=str(kind))
@@ -243,7 +250,7 @@ def _ask_to_send(wave: Wave, kind: MailKind) -> str:
 
 @bp.post("/waves/<int:wave_id>/close")
 @admin_only
-def close(wave_id: int) -> str | Response:
+def close(wave_id: int) -> ResponseReturnValue:
     """Close a wave: summarise it and make its storage unlinkable (asks first)."""
     begin_write(db.session)
     wave = db.get_or_404(Wave, wave_id)
@@ -255,7 +262,7 @@ def close(wave_id: int) -> str | Response:
         close_wave(db.session, wave, actor=_actor())
     except WaveError as error:
         db.session.rollback()
-        flash(wave_message(str(error)), "error")
+        flash(wave_message(error), "error")
         return redirect(url_for("admin.home"))
     db.session.commit()
     compact_storage(db.engine)
@@ -274,7 +281,7 @@ def _ask_to_close(wave: Wave) -> str:
 
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_only
-def settings() -> tuple[str, int] | Response:
+def settings() -> ResponseReturnValue:
     """Minimum group sizes for future waves (changes are logged publicly), attribute labels."""
     current = current_thresholds(db.session)
     form = ThresholdForm(data={"k": current.k, "k_comments": current.k_comments})
@@ -282,9 +289,10 @@ def settings() -> tuple[str, int] | Response:
         begin_write(db.session)
         try:
             chosen = validate_thresholds(form.k.data, form.k_comments.data)
-        except SettingsError:
+        except SettingsError as error:
             db.session.rollback()
-            form.k_comments.errors.append(_("Comments need a group at least as large as k."))
+            field = form.k if error.code == "k_below_floor" else form.k_comments
+            field.errors.append(settings_message(error))
         else:
             if chosen == current:  # not a change: no public "threshold changed" entry
                 db.session.rollback()
@@ -319,7 +327,7 @@ def _save_thresholds(chosen: Thresholds) -> None:
 
 @bp.post("/settings/labels")
 @admin_only
-def attribute_labels() -> tuple[str, int] | Response:
+def attribute_labels() -> ResponseReturnValue:
     """Japanese and English labels of roster attributes (changes go to the audit log)."""
     form = AttributeLabelsForm()
     if form.validate_on_submit():
@@ -328,7 +336,7 @@ def attribute_labels() -> tuple[str, int] | Response:
         try:
             changed = labels.save_labels(db.session, form.wanted(), known)
         except labels.LabelError as error:
-            flash(_label_problem(error), "error")
+            flash(label_message(error), "error")
         else:
             if changed:
                 audit.record(db.session, "attribute_labels_changed", *_actor(), labels=changed)
@@ -340,15 +348,6 @@ def attribute_labels() -> tuple[str, int] | Response:
     thresholds = ThresholdForm(formdata=None, data={"k": current.k,
                                                     "k_comments": current.k_comments})
     return _settings_page(thresholds, form, current), 400
-
-
-def _label_problem(error: labels.LabelError) -> str:
-    """Why a set of labels was not saved, in the user's language."""
-    if error.args[0] == "label_taken":
-        _code, label, first, second = error.args
-        return _("%(first)s and %(second)s would both be shown as “%(label)s”. Give one of "
-                 "them another label.", first=first, second=second, label=label)
-    return _("A label can have at most %(max)d characters.", max=labels.MAX_LABEL_LENGTH)
 
 
 def _labels_form() -> AttributeLabelsForm:

@@ -29,7 +29,8 @@ _FORM_KEY_CONTEXT = b"naranu-answer-form\x00"
 class HasId(Protocol):
     """An item or a question."""
 
-    id: int
+    @property
+    def id(self) -> int: ...
 
 
 def field_name(item: HasId) -> str:

@@ -116,8 +116,11 @@ def look_up(database: Database, token: str, on: dt.date | None = None) -> Link:
 class Answerable(Protocol):
     """What validation needs of an item or a question."""
 
-    id: int
-    kind: ItemKind
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def kind(self) -> ItemKind: ...
 
 
 def clean_answers(

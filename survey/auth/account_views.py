@@ -8,23 +8,23 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
     render_template,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from survey import audit
 from survey.admin.confirm import ask, confirmed
-from survey.admin.messages import account_message
 from survey.auth import links
 from survey.auth.access import roles_required
 from survey.auth.forms import ChangePasswordForm, InviteForm, SetPasswordForm
+from survey.auth.messages import account_message
 from survey.auth.services import (
     AccountError,
     all_users,
@@ -59,7 +59,7 @@ def index() -> str | tuple[str, int]:
             user = invite_user(db.session, form.email.data or "", form.role.data or "")
         except AccountError as error:
             db.session.rollback()
-            form.email.errors.append(account_message(str(error)))
+            form.email.errors.append(account_message(error))
         else:
             db.session.flush()
             audit.record(db.session, "account_invited", *_actor(), email=user.email,
@@ -97,7 +97,7 @@ def _access_link_page(user: User, invited: bool) -> str:
 
 @bp.post("/admin/accounts/<int:user_id>/active")
 @admin_only
-def toggle_active(user_id: int) -> str | Response:
+def toggle_active(user_id: int) -> ResponseReturnValue:
     """Deactivate (asks first) or reactivate an account."""
     begin_write(db.session)
     user = db.get_or_404(User, user_id)
@@ -111,7 +111,7 @@ def toggle_active(user_id: int) -> str | Response:
         set_active(db.session, user, not user.active, int(current_user.id))
     except AccountError as error:
         db.session.rollback()
-        flash(account_message(str(error)), "error")
+        flash(account_message(error), "error")
         return redirect(url_for("accounts.index"))
     audit.record(db.session, "account_activated" if user.active else "account_deactivated",
                  *_actor(), email=user.email)
@@ -121,7 +121,7 @@ def toggle_active(user_id: int) -> str | Response:
 
 @bp.post("/admin/accounts/<int:user_id>/reset")
 @admin_only
-def reset(user_id: int) -> str | Response:
+def reset(user_id: int) -> ResponseReturnValue:
     """Reset an account's access (asks first): its password stops working, a new link is made."""
     begin_write(db.session)
     user = db.get_or_404(User, user_id)
@@ -139,18 +139,18 @@ def reset(user_id: int) -> str | Response:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-def change_password_view() -> str | Response | tuple[str, int]:
+def change_password_view() -> ResponseReturnValue:
     """Change one's own password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
         begin_write(db.session)
-        user = db.session.get(User, int(current_user.id))
+        user = db.session.get_one(User, int(current_user.id))
         try:
             change_password(db.session, user, form.current.data or "", form.password.data or "")
         except AccountError as error:
             db.session.rollback()
-            field = form.current if str(error) == "wrong_password" else form.password
-            field.errors.append(account_message(str(error)))
+            field = form.current if error.code == "wrong_password" else form.password
+            field.errors.append(account_message(error))
         else:
             audit.record(db.session, "password_changed", *_actor())
             db.session.commit()
@@ -160,11 +160,11 @@ def change_password_view() -> str | Response | tuple[str, int]:
 
 
 @bp.route("/account/set/<token>", methods=["GET", "POST"])
-def set_password_view(token: str) -> str | Response | tuple[str, int]:
+def set_password_view(token: str) -> ResponseReturnValue:
     """Set a password with an access link (no sign-in: the link is the credential, once)."""
     found = links.read_token(current_app.config["SECRET_KEY"], token)
     user = db.session.get(User, found[0]) if found else None
-    if found is None or not links.matches(user, found[1]):
+    if found is None or user is None or not links.matches(user, found[1]):
         return render_error(404, _("This link no longer works: it was used, it expired or a "
                                    "newer one replaced it. Ask an administrator for a new one."))
     form = SetPasswordForm()
@@ -174,7 +174,7 @@ def set_password_view(token: str) -> str | Response | tuple[str, int]:
             set_password(db.session, user, form.password.data or "")
         except AccountError as error:
             db.session.rollback()
-            form.password.errors.append(account_message(str(error)))
+            form.password.errors.append(account_message(error))
         else:
             db.session.commit()
             flash(_("Your password is set. Sign in with it."), "success")

@@ -16,10 +16,11 @@ from survey.auth.policy import password_problem
 from survey.auth.sessions import revoke_sessions
 from survey.db import DbSession
 from survey.models import Role, User
+from survey.service_error import ServiceError
 
 
-class AccountError(ValueError):
-    """A user-facing reason why an account cannot be created (message is a translatable key)."""
+class AccountError(ServiceError):
+    """Why an account cannot be created or changed (worded by :mod:`survey.auth.messages`)."""
 
 
 def normalise_email(email: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from werkzeug.wrappers import Response
 
 from survey import ratelimit
 from survey.auth.forms import LoginForm
@@ -35,7 +35,7 @@ def home_url() -> str:
 @limiter.limit(ratelimit.login_limit, methods=["POST"])
 @limiter.limit(ratelimit.account_limit, methods=["POST"], key_func=ratelimit.account_key,
                deduct_when=ratelimit.failed)
-def login() -> str | Response:
+def login() -> ResponseReturnValue:
     """Sign in with e-mail and password."""
     if current_user.is_authenticated:
         return redirect(home_url())
@@ -50,7 +50,7 @@ def login() -> str | Response:
 
 
 @bp.post("/logout")
-def logout() -> Response:
+def logout() -> ResponseReturnValue:
     """Sign out (POST, so it is CSRF-protected): every session of the account ends."""
     if current_user.is_authenticated:
         user = current_user._get_current_object()

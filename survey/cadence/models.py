@@ -7,11 +7,11 @@ import datetime as dt
 from sqlalchemy import Date, DateTime, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.db import db
+from survey.db import Model
 from survey.models import utcnow
 
 
-class ScheduleRun(db.Model):
+class ScheduleRun(Model):
     """An action the schedule took (or skipped) for one round, with the line ``tick`` printed."""
 
     __tablename__ = "schedule_run"

@@ -11,12 +11,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from survey.cadence.calendar import working_day_from
+from survey.service_error import ServiceError
 
 PERIODS = (1, 2, 3, 4, 6, 12)
 
 
-class ScheduleError(ValueError):
-    """A user-facing reason a schedule is refused (translatable key)."""
+class ScheduleError(ServiceError):
+    """Why a schedule is refused (worded by :mod:`survey.cadence.messages`)."""
 
 
 @dataclass(frozen=True)

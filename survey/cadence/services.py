@@ -19,12 +19,15 @@ from sqlalchemy import select
 from survey.cadence.models import ScheduleRun
 from survey.cadence.plan import Round, Schedule, rounds_near
 from survey.db import DbSession
+from survey.mail.messages import mail_queue_message
 from survey.mail.models import MailKind
 from survey.mail.queue import MailQueueError, queue_mail
+from survey.messages import in_english
 from survey.models import Wave
+from survey.org_settings import current_thresholds, get_setting, group_hierarchy, put_setting
 from survey.principles.services import survey_by_name
-from survey.settings import current_thresholds, get_setting, group_hierarchy, put_setting
 from survey.waves.closing import close_wave
+from survey.waves.messages import wave_message
 from survey.waves.services import WaveError, WavePlan, open_wave
 
 SETTING = "schedule"
@@ -143,7 +146,7 @@ def _open(session: DbSession, schedule: Schedule, due: Due, day: dt.date,
             thresholds=current_thresholds(session), hierarchy=group_hierarchy(session),
             token_key=context.token_key, actor=ACTOR)
     except WaveError as error:  # refused before anything was written
-        return "failed", None, f"{due.period}: not opened: {error}"
+        return "failed", None, f"{due.period}: not opened: {in_english(error, wave_message)}"
     line = f"{due.period}: opened wave {wave.id} for {wave.invited_count} people"
     if context.mail:
         line += f", {queue_mail(session, wave, MailKind.INVITATION)} invitations queued"
@@ -160,8 +163,12 @@ def _remind(session: DbSession, schedule: Schedule, due: Due, day: dt.date,
         return "skipped", wave.id, f"{due.period}: {due.action} skipped ({why})"
     try:
         queued = queue_mail(session, wave, MailKind.REMINDER)
-    except (WaveError, MailQueueError) as error:
-        return "skipped", wave.id, f"{due.period}: {due.action} skipped ({error})"
+    except WaveError as error:
+        why = in_english(error, wave_message)
+        return "skipped", wave.id, f"{due.period}: {due.action} skipped ({why})"
+    except MailQueueError as error:
+        why = in_english(error, mail_queue_message)
+        return "skipped", wave.id, f"{due.period}: {due.action} skipped ({why})"
     return "done", wave.id, f"{due.period}: {due.action}: {queued} reminders queued"
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from survey import audit
 from survey.auth.access import roles_required
 from survey.cadence.forms import ScheduleForm
+from survey.cadence.messages import schedule_message
 from survey.cadence.plan import Schedule, ScheduleError, validate
 from survey.cadence.services import load_schedule, recent_runs, save_schedule, upcoming
 from survey.db import begin_write, db
@@ -21,10 +23,15 @@ from survey.waves.services import today
 
 bp = Blueprint("schedule", __name__, url_prefix="/admin/schedule")
 
+#: The form field each :class:`ScheduleError` code concerns.
+_FIELD_OF = {"invalid_period": "every_months", "invalid_month": "first_month",
+             "invalid_open_on": "open_on", "invalid_open_days": "open_days",
+             "invalid_reminder": "reminders"}
+
 
 @bp.route("/", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def edit() -> tuple[str, int] | Response:
+def edit() -> ResponseReturnValue:
     """The schedule, what ran and what is next; saving changes the schedule."""
     current = load_schedule(db.session)
     form = _form(current)
@@ -32,10 +39,9 @@ def edit() -> tuple[str, int] | Response:
         begin_write(db.session)
         try:
             chosen = validate(_chosen(form, current))
-        except ScheduleError:
+        except ScheduleError as error:
             db.session.rollback()
-            form.reminders.errors.append(
-                _("Reminder days must lie between day 2 and the last day of the round."))
+            getattr(form, _FIELD_OF[error.code]).errors.append(schedule_message(error))
         else:
             save_schedule(db.session, chosen)
             audit.record(db.session, "schedule_changed", str(current_user.role),

@@ -13,7 +13,7 @@ from enum import StrEnum
 from sqlalchemy import DateTime, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from survey.db import db
+from survey.db import Model
 from survey.models import utcnow
 
 
@@ -32,7 +32,7 @@ class MailStatus(StrEnum):
     FAILED = "failed"
 
 
-class MailBatch(db.Model):
+class MailBatch(Model):
     """One request to mail a wave's invitees (an admin's click, a command or the schedule)."""
 
     __tablename__ = "mail_batch"
@@ -43,7 +43,7 @@ class MailBatch(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class MailMessage(db.Model):
+class MailMessage(Model):
     """One invitee's mail in a batch: its state, and while pending, when to try again."""
 
     __tablename__ = "mail_message"

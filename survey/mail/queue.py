@@ -17,11 +17,12 @@ from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 from survey.db import DbSession
 from survey.mail.models import MailBatch, MailKind, MailMessage, MailStatus
 from survey.models import Person, Wave, WaveMember
+from survey.service_error import ServiceError
 from survey.waves.services import WaveError, WaveStatus, status
 
 
-class MailQueueError(ValueError):
-    """A user-facing reason mail cannot be queued (translatable key)."""
+class MailQueueError(ServiceError):
+    """Why mail cannot be queued (worded by :mod:`survey.mail.messages`)."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def addressee_count(session: DbSession, wave: Wave, kind: MailKind) -> int:
         _addressees(wave, kind).subquery())) or 0
 
 
-def _addressees(wave: Wave, kind: MailKind) -> Select[tuple[int]]:
+def _addressees(wave: Wave, kind: MailKind) -> Select[int]:
     """Invitees with an address; for invitations, only those not yet sent or being sent."""
     query = (select(Person.id).join(WaveMember, WaveMember.person_id == Person.id)
              .where(WaveMember.wave_id == wave.id, Person.email != "").order_by(Person.id))
@@ -74,10 +75,10 @@ def _addressees(wave: Wave, kind: MailKind) -> Select[tuple[int]]:
 
 
 def _pending(session: DbSession, wave: Wave, kind: MailKind) -> bool:
-    return session.scalar(
+    return session.execute(
         select(func.count()).select_from(MailMessage).join(MailBatch)
         .where(MailBatch.wave_id == wave.id, MailBatch.kind == kind,
-               MailMessage.status == MailStatus.PENDING)) > 0
+               MailMessage.status == MailStatus.PENDING)).scalar_one() > 0
 
 
 def claim_next(session: DbSession, now: dt.datetime) -> Claimed | None:

@@ -93,6 +93,7 @@ class Relay:
             smtp = smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=30)
             # The final line is a tiny write after the message; with Nagle's algorithm it would
             # wait for the server's delayed ACK (40 ms on Linux) on every message.
+            assert smtp.sock is not None  # the constructor connected
             smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if config.get("MAIL_USE_TLS"):
                 smtp.starttls()

@@ -128,7 +128,7 @@ class Worker:
         return the connection to the pool and release the SQLite writer lock.  The session's
         commit afterwards finds nothing left to commit and only does that bookkeeping.
         """
-        self.session.connection().connection.dbapi_connection.commit()
+        self.session.connection().connection.commit()
         try:
             deliver()
         finally:
@@ -192,7 +192,7 @@ class Worker:
 
     def _wave(self, wave_id: int) -> _Wave:
         if wave_id not in self.waves:
-            wave = self.session.get(Wave, wave_id)
+            wave = self.session.get_one(Wave, wave_id)
             self.waves[wave_id] = _Wave(letter_of(wave), wave.opens_on, wave.closes_on,
                                         wave.closed)
         return self.waves[wave_id]

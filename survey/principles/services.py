@@ -12,10 +12,11 @@ from sqlalchemy import exists, func, select
 from survey.db import DbSession
 from survey.models import Answer, Item, ItemKind, Principle, Survey, SurveyItem
 from survey.principles import defaults
+from survey.service_error import ServiceError
 
 
-class PrincipleError(ValueError):
-    """A user-facing reason an edit is refused (message is a translatable key)."""
+class PrincipleError(ServiceError):
+    """Why a principle or item edit is refused (worded by :mod:`survey.principles.messages`)."""
 
 
 def seed_default_template(session: DbSession) -> Survey:
@@ -57,7 +58,8 @@ def add_principle(session: DbSession, code: str, title_ja: str, title_en: str) -
     code = code.strip().lower()
     if session.scalar(select(Principle).where(Principle.code == code)) is not None:
         raise PrincipleError("code_taken")
-    position = session.scalar(select(func.coalesce(func.max(Principle.position), -1))) + 1
+    last = session.execute(select(func.coalesce(func.max(Principle.position), -1))).scalar_one()
+    position = last + 1
     principle = Principle(code=code, title_ja=title_ja.strip(), title_en=title_en.strip(),
                           position=position)
     session.add(principle)
@@ -116,8 +118,9 @@ def add_item(
     if kind == ItemKind.LIKERT5 and principle is None:
         raise PrincipleError("likert_needs_principle")
     prefix = principle.code if principle is not None else kind
-    keys = session.scalar(
-        select(func.count(func.distinct(Item.key))).where(Item.key.like(f"{prefix}.%")))
+    keys = session.execute(
+        select(func.count(func.distinct(Item.key))).where(Item.key.like(f"{prefix}.%"))
+    ).scalar_one()
     item = Item(
         key=f"{prefix}.{keys + 1}", version=1, kind=ItemKind(kind), principle=principle,
         text_ja=text_ja.strip(), text_en=text_en.strip(), reverse=reverse,
@@ -134,6 +137,14 @@ def ordered_principles(session: DbSession, active_only: bool = True) -> list[Pri
     if active_only:
         query = query.where(Principle.active.is_(True))
     return list(session.scalars(query))
+
+
+def default_survey(session: DbSession) -> Survey:
+    """The survey new questions join; there is none only before ``init-db`` has run."""
+    survey = survey_by_name(session, None)
+    if survey is None:
+        raise PrincipleError("no_default_survey")
+    return survey
 
 
 def survey_by_name(session: DbSession, name: str | None) -> Survey | None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from survey.admin.forms import ItemForm, PrincipleForm
@@ -12,10 +12,12 @@ from survey.auth.access import roles_required
 from survey.db import begin_write, db
 from survey.i18n import localized
 from survey.models import Item, Principle, Role
+from survey.principles.messages import principle_message
 from survey.principles.services import (
     PrincipleError,
     add_item,
     add_principle,
+    default_survey,
     item_changed,
     ordered_principles,
     survey_by_name,
@@ -24,14 +26,6 @@ from survey.principles.services import (
 
 bp = Blueprint("principles", __name__, url_prefix="/admin/principles")
 admin_only = roles_required(Role.ADMIN)
-
-_ERRORS = {
-    "code_taken": lambda: _("A principle with this code already exists."),
-    "item_superseded": lambda: _("This item has a newer version; edit that one."),
-    "invalid_kind": lambda: _("Unknown kind of question."),
-    "likert_needs_principle": lambda: _("A 5-point question belongs to a principle."),
-}
-
 
 def _item_form(**data: object) -> ItemForm:
     form = ItemForm(data=data or None)
@@ -55,7 +49,7 @@ def index() -> str:
 
 @bp.post("/")
 @admin_only
-def create_principle() -> Response | tuple[str, int]:
+def create_principle() -> ResponseReturnValue:
     """Add a principle."""
     begin_write(db.session)
     form = PrincipleForm()
@@ -63,7 +57,7 @@ def create_principle() -> Response | tuple[str, int]:
         try:
             add_principle(db.session, form.code.data, form.title_ja.data, form.title_en.data)
         except PrincipleError as error:
-            form.code.errors.append(_ERRORS[str(error)]())
+            form.code.errors.append(principle_message(error))
         else:
             db.session.commit()
             flash(_("Principle added."), "success")
@@ -74,18 +68,17 @@ def create_principle() -> Response | tuple[str, int]:
 
 @bp.post("/items")
 @admin_only
-def create_item() -> Response | tuple[str, int]:
+def create_item() -> ResponseReturnValue:
     """Append a question to the default survey."""
     begin_write(db.session)
     form = _item_form()
     if form.validate_on_submit():
-        survey = survey_by_name(db.session, None)
         principle = db.session.get(Principle, form.principle.data)
         try:
-            add_item(db.session, survey, principle, form.kind.data, form.text_ja.data,
-                     form.text_en.data, form.reverse.data)
+            add_item(db.session, default_survey(db.session), principle, form.kind.data,
+                     form.text_ja.data, form.text_en.data, form.reverse.data)
         except PrincipleError as error:
-            form.principle.errors.append(_ERRORS[str(error)]())
+            form.principle.errors.append(principle_message(error))
         else:
             db.session.commit()
             flash(_("Question added to the survey."), "success")
@@ -96,7 +89,7 @@ def create_item() -> Response | tuple[str, int]:
 
 @bp.route("/items/<int:item_id>", methods=["GET", "POST"])
 @admin_only
-def edit_item(item_id: int) -> str | Response | tuple[str, int]:
+def edit_item(item_id: int) -> ResponseReturnValue:
     """Reword a question (new version if it has answers)."""
     item = db.get_or_404(Item, item_id)
     form = _item_form(principle=item.principle_id or 0, kind=item.kind, text_ja=item.text_ja,
@@ -113,7 +106,7 @@ def edit_item(item_id: int) -> str | Response | tuple[str, int]:
                                 form.reverse.data)
         except PrincipleError as error:
             db.session.rollback()
-            flash(_ERRORS[str(error)](), "error")
+            flash(principle_message(error), "error")
             return redirect(url_for("principles.index"))
         db.session.commit()
         flash(_("Saved as version %(v)s.", v=saved.version), "success")

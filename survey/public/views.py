@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
 from survey.audit import public_events
 from survey.db import db
-from survey.settings import current_thresholds
+from survey.org_settings import current_thresholds
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
-def index() -> str | Response:
+def index() -> ResponseReturnValue:
     """Signed-in accounts go to their home; everyone else sees what naranu is."""
     if current_user.is_authenticated:
         from survey.auth.views import home_url

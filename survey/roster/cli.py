@@ -10,18 +10,17 @@ from flask.cli import with_appcontext
 from flask_babel import force_locale
 
 from survey import audit
-from survey.cli_errors import fail
 from survey.db import begin_write, db
-from survey.roster.parsing import RosterError, check_size, parse_hierarchy, parse_roster
-from survey.roster.services import (
-    ImportSummary,
+from survey.messages import refused
+from survey.roster.messages import (
     concurrent_message,
     generated_ids_message,
-    import_roster,
-    message,
+    roster_message,
     units_message,
     warning_message,
 )
+from survey.roster.parsing import RosterError, check_size, parse_hierarchy, parse_roster
+from survey.roster.services import ImportSummary, import_roster
 from survey.waves.services import unit_counts
 
 
@@ -40,7 +39,7 @@ def roster_import_command(path: Path, hierarchy: str | None) -> None:
         try:
             summary = _import(path, parse_hierarchy(hierarchy))
         except RosterError as error:
-            raise fail(message(error)) from error
+            raise refused(error, roster_message) from error
         click.echo(f"created {summary.created}, updated {summary.updated + summary.reactivated}, "
                    f"deactivated {summary.deactivated}, active {summary.active}")
         if summary.generated_ids:
@@ -48,7 +47,7 @@ def roster_import_command(path: Path, hierarchy: str | None) -> None:
         if summary.concurrent:
             click.echo(concurrent_message(summary.concurrent))
         units = unit_counts(db.session)
-        if units is not None and sum(units):
+        if units is not None and any(units):
             click.echo(units_message(*units) + " (details: flask --app app wave preview)")
         for warning in summary.warnings:
             click.echo(f"warning: {warning_message(warning)}")

@@ -25,7 +25,8 @@ from sqlalchemy import Text, cast, select
 
 from survey.db import DbSession
 from survey.models import Person, WaveCell
-from survey.settings import get_setting, group_hierarchy, put_setting
+from survey.org_settings import get_setting, group_hierarchy, put_setting
+from survey.service_error import ServiceError
 
 SETTING_KEY = "attribute_labels"
 MAX_LABEL_LENGTH = 40
@@ -69,8 +70,9 @@ class LabelPair:
         return self.en if language == "en" else self.ja
 
 
-class LabelError(ValueError):
-    """A label that cannot be stored: too long once trimmed, or already another's."""
+class LabelError(ServiceError):
+    """A label that cannot be stored: too long once trimmed, or already another's (worded by
+    :mod:`survey.roster.messages`)."""
 
 
 def canonical(name: str) -> str:
@@ -164,7 +166,7 @@ def _refuse_shared_labels(merged: Mapping[str, Mapping[str, str]], known: set[st
         for name in sorted(known):
             label = label_for(name, stored, language)
             if label in seen:
-                raise LabelError("label_taken", label, seen[label], name)
+                raise LabelError("label_taken", label=label, first=seen[label], second=name)
             seen[label] = name
 
 

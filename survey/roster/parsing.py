@@ -27,6 +27,9 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from survey.roster.xlsx import first_sheet_rows
+from survey.service_error import ServiceError
+
 REQUIRED = ("employee_id", "email")
 #: Columns that say where someone holds a concurrent post (兼務), in the two shapes HR exports
 #: use: one cell naming the units, or repeated rows marked with a post type.
@@ -85,7 +88,7 @@ class CleanRoster(list[dict[str, str]]):
     """
 
     def __init__(self, numbered: Numbered, labels: Mapping[str, str] | Sequence[str],
-                 posts: Numbered = (), generated_ids: int = 0) -> None:
+                 posts: Sequence[tuple[int, dict[str, str]]] = (), generated_ids: int = 0) -> None:
         super().__init__(row for _number, row in numbered)
         self.numbers = [number for number, _row in numbered]
         self.columns = list(labels)
@@ -102,23 +105,22 @@ class CleanRoster(list[dict[str, str]]):
         return sorted(self.numbered() + self.posts, key=lambda pair: pair[0])
 
 
-class RosterError(ValueError):
-    """A reason the roster is refused: a stable ``code``, where (``row``, ``column``) and params."""
+class RosterError(ServiceError):
+    """A reason the roster is refused: a stable ``code``, where (``row``, ``column``) and params
+    (worded by :mod:`survey.roster.messages`)."""
 
     def __init__(
         self, code: str, row: int | None = None, column: str | None = None, **params: Any
     ) -> None:
-        super().__init__(code)
-        self.code = code
+        super().__init__(code, **params)
         self.row = row
         self.column = column
-        self.params = params
 
     def __repr__(self) -> str:
         return f"RosterError({self.code!r}, row={self.row!r}, column={self.column!r})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Record:
     """One line of the file as the spreadsheet numbers it, with its cells as text."""
 
@@ -264,8 +266,8 @@ def _delimiter(text: str) -> str:
 class ArchiveLimits:
     """How far an .xlsx archive may unpack, checked from its directory before anything is parsed.
 
-    openpyxl reads the shared strings and the styles whole into memory, so a small file whose
-    members unpack a thousandfold (a "zip bomb") would cost gigabytes before any row is seen.
+    The shared strings and the styles are read whole before the first row (``xlsx.py``), so a
+    small file whose members unpack a thousandfold (a "zip bomb") must be refused before that.
     A real roster's XML compresses about tenfold (a 199,000-row roster: 7 MB → 86 MB); zipfile
     never inflates a member beyond the size its directory declares, so these checks bind.
     """
@@ -304,44 +306,26 @@ def _member_limit(name: str, limits: ArchiveLimits) -> int:
 
 
 def _read_xlsx(data: bytes, max_rows: int) -> list[_Record]:
+    """The first sheet's records, streamed (``survey.roster.xlsx``) after the archive checks."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             check_archive(archive)
-    except zipfile.BadZipFile:
-        raise RosterError("not_xlsx") from None
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds of error on a broken workbook
-        raise RosterError("not_xlsx") from error
-    try:
-        return _collect(_xlsx_records(workbook), max_rows)
+            return _collect(_xlsx_records(archive), max_rows)
     except RosterError:
         raise
-    except Exception as error:
+    except Exception as error:  # a broken archive or XML fails in many ways; all say "not xlsx"
         raise RosterError("not_xlsx") from error
-    finally:
-        workbook.close()
 
 
-def _xlsx_records(workbook: Any) -> Iterator[_Record]:
-    """The first sheet's rows, streamed, never wider than one column past the limit.
+def _xlsx_records(archive: zipfile.ZipFile) -> Iterator[_Record]:
+    """The first sheet's rows, never wider than one column past the limit.
 
-    openpyxl pads a row up to its last cell and yields an empty row for every row number it
-    skips, so one cell claimed at XFD1048576 (or at row 10¹²) would make billions of cells:
-    the bounds keep the work proportional to what a roster can hold.
+    A sheet may claim a cell at XFD1048576 (or at row 10¹²): cells right of the limit are not
+    kept and reading stops past Excel's last row, so the work stays proportional to what a
+    roster can hold.
     """
-    sheet = workbook.worksheets[0]
-    sheet.reset_dimensions()  # some writers store wrong dimensions; read what is there
-    rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, max_row=EXCEL_MAX_ROWS, values_only=True)
-    for number, values in enumerate(rows, start=1):
-        if values.count(None) == len(values):  # in C: a million skipped rows cost little
-            continue
-        width = len(values)
-        while values[width - 1] is None:  # the padding up to max_col
-            width -= 1
-        cells = [_as_text(value) for value in values[:width]]
+    for number, values in first_sheet_rows(archive, MAX_COLUMNS + 1, EXCEL_MAX_ROWS):
+        cells = [_as_text(value) for value in values]
         while cells and not cells[-1].strip():
             cells.pop()
         yield _Record(number, cells)

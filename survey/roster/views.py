@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.wrappers import Response
 
 from survey import audit
 from survey.auth.access import roles_required
@@ -17,18 +17,15 @@ from survey.input_guard import UPLOAD_ENVELOPE, accepts_large_body, may_use
 from survey.models import Role
 from survey.roster.forms import RosterUploadForm
 from survey.roster.labels import attribute_labels
-from survey.roster.parsing import RosterError, check_size, parse_hierarchy, parse_roster
-from survey.roster.services import (
-    ImportSummary,
+from survey.roster.messages import (
     concurrent_message,
-    current_warnings,
     generated_ids_message,
-    import_roster,
-    message,
-    roster_overview,
+    roster_message,
     units_message,
     warning_message,
 )
+from survey.roster.parsing import RosterError, check_size, parse_hierarchy, parse_roster
+from survey.roster.services import ImportSummary, current_warnings, import_roster, roster_overview
 from survey.waves.services import unit_counts
 
 bp = Blueprint("roster", __name__)
@@ -37,7 +34,7 @@ bp = Blueprint("roster", __name__)
 @bp.route("/roster", methods=["GET", "POST"])
 @roles_required(Role.ADMIN, Role.HR)
 @accepts_large_body("ROSTER_MAX_BYTES", envelope=UPLOAD_ENVELOPE)
-def upload() -> str | Response | tuple[str, int]:
+def upload() -> ResponseReturnValue:
     """Show the roster's size and groups; import an uploaded roster file all or nothing."""
     form = RosterUploadForm()
     if not form.validate_on_submit():
@@ -46,10 +43,10 @@ def upload() -> str | Response | tuple[str, int]:
         summary = _import(form.file.data, parse_hierarchy(form.hierarchy.data))
     except RosterError as error:
         db.session.rollback()
-        return _page(form, error=message(error)), 400
+        return _page(form, error=roster_message(error)), 400
     _flash_summary(summary)
     units = unit_counts(db.session)
-    if units is not None and sum(units):
+    if units is not None and any(units):
         flash(units_message(*units), "info")
     return redirect(url_for("roster.upload"))
 
@@ -60,8 +57,8 @@ def too_large(_error: RequestEntityTooLarge) -> tuple[str, int]:
     if not may_use(upload):
         return render_error(413)
     limit = current_app.config["ROSTER_MAX_BYTES"]
-    return _page(RosterUploadForm(formdata=None),
-                 error=message(RosterError("too_large", limit_mb=max(1, limit // 2**20)))), 413
+    refusal = RosterError("too_large", limit_mb=max(1, limit // 2**20))
+    return _page(RosterUploadForm(formdata=None), error=roster_message(refusal)), 413
 
 
 def _import(storage: FileStorage, hierarchy: list[str] | None) -> ImportSummary:

@@ -108,7 +108,7 @@ def fold_units(paths: Sequence[UnitPath], k: int) -> tuple[list[UnitPath], list[
                 children[path[: depth - 1]].add(path[:depth])
     target: dict[UnitPath, UnitPath] = {}
     folds: list[UnitFold] = []
-    pending = [()]
+    pending: list[UnitPath] = [()]
     while pending:
         node = pending.pop()
         target[node] = node

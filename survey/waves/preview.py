@@ -108,6 +108,7 @@ def _units(members: Sequence[Member], design: CellDesign, k: int) -> tuple[UnitL
             sizes[path[:depth]] += 1
     folds = {fold.path: fold for fold in design.folds}
     lines = []
+    into: UnitPath
     for path in sorted(sizes):
         fold = next((folds[path[:d]] for d in range(len(path), 0, -1) if path[:d] in folds), None)
         if fold is None:
@@ -132,7 +133,7 @@ def _attribute(members: Sequence[Member], hierarchy: Sequence[str], name: str, k
     """Coverage of ``name`` as chosen (from the keys) or as it would be if chosen alone."""
     if not chosen:
         keys = design_cells(members, hierarchy, [name], k)[1]
-    totals = Counter(m.attributes.get(name) for m in members if m.attributes.get(name))
+    totals = Counter(value for m in members if (value := m.attributes.get(name)))
     kept = Counter(dict(key)[name] for key in keys if dict(key)[name] != GENERALISED)
     return AttributeCoverage(name, chosen, tuple(
         GroupCoverage(value, kept.get(value, 0), total) for value, total in sorted(totals.items())))

@@ -18,7 +18,8 @@ from sqlalchemy import Text, cast, delete, func, select
 from survey import audit
 from survey.db import DbSession
 from survey.models import Invitation, Person, Survey, Wave, WaveCell, WaveItem, WaveMember
-from survey.settings import Thresholds, current_thresholds, get_setting, group_hierarchy
+from survey.org_settings import Thresholds, current_thresholds, get_setting, group_hierarchy
+from survey.service_error import ServiceError
 from survey.waves.cells import CellKey
 from survey.waves.design import (
     CellDesign,
@@ -33,8 +34,8 @@ from survey.waves.tokens import derive_token, hash_token
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-class WaveError(ValueError):
-    """A user-facing reason a wave action is refused (translatable key)."""
+class WaveError(ServiceError):
+    """Why a wave action is refused (worded by :mod:`survey.waves.messages`)."""
 
 
 class WaveStatus(StrEnum):
@@ -54,9 +55,14 @@ def today() -> dt.date:
 class Dated(Protocol):
     """Anything with a wave's dates and closed flag (a Wave, or a looked-up link's wave)."""
 
-    opens_on: dt.date
-    closes_on: dt.date
-    closed: bool
+    @property
+    def opens_on(self) -> dt.date: ...
+
+    @property
+    def closes_on(self) -> dt.date: ...
+
+    @property
+    def closed(self) -> bool: ...
 
 
 def status(wave: Dated, on: dt.date | None = None) -> WaveStatus:

@@ -81,9 +81,9 @@ class LiveServer:
 
     def open_wave(self, label: str = "browser wave", staff: int = 30) -> list[str]:
         """Import a roster of ``staff`` people, open a wave today; returns absolute links."""
+        from survey.org_settings import current_thresholds, group_hierarchy
         from survey.principles.services import survey_by_name
         from survey.roster.services import import_roster
-        from survey.settings import current_thresholds, group_hierarchy
         from survey.waves.services import WavePlan, invitation_links, open_wave, today
 
         with self.app.app_context():

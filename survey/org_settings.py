@@ -14,6 +14,7 @@ from flask import current_app
 
 from survey.db import DbSession
 from survey.models import Setting
+from survey.service_error import ServiceError
 
 MIN_K_FLOOR = 3
 
@@ -26,8 +27,8 @@ class Thresholds:
     k_comments: int
 
 
-class SettingsError(ValueError):
-    """A user-facing reason a settings change is refused (translatable key)."""
+class SettingsError(ServiceError):
+    """Why a settings change is refused (worded by :mod:`survey.admin.messages`)."""
 
 
 def get_setting(session: DbSession, key: str, default: Any = None) -> Any:

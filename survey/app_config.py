@@ -1,4 +1,4 @@
-"""Configuration defaults and the instance folder's generated secrets.
+"""Application configuration: defaults, environment overrides and the instance folder's secrets.
 
 Settings are read when the application is created, never at import time.  Secrets live in
 ``instance/config.py``, generated on first run and ignored by git.
