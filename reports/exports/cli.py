@@ -17,11 +17,11 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 
 from reports.exports import ExportError, ExportLanguage, make_export
-from reports.exports.messages import export_message, write_failed
+from reports.exports.messages import export_message
 from survey.db import begin_write, db
+from survey.messages import refused
 
 
 @click.command("export")
@@ -45,12 +45,9 @@ def export_command(wave_id: int, fmt: str, kind: str, comments: bool, lang: str,
                              lang=lang)
         Path(out_path).write_bytes(export.content)
     except ExportError as error:
-        db.session.rollback()
-        with force_locale("en"):
-            raise click.ClickException(export_message(error)) from None
+        raise refused(error, export_message) from None
     except OSError as error:
-        db.session.rollback()
-        with force_locale("en"):
-            raise click.ClickException(write_failed(out_path, error.strerror)) from None
+        unwritable = ExportError("cannot_write", path=out_path, reason=error.strerror)
+        raise refused(unwritable, export_message) from None
     db.session.commit()
     click.echo(f"wrote {out_path} ({kind}, {fmt}, {lang}; {export.dropped} rows dropped)")

@@ -37,6 +37,7 @@ from survey.db import DbSession
 from survey.i18n import localized
 from survey.models import Item, ItemKind, Principle, Wave
 from survey.roster.labels import attribute_labels
+from survey.service_error import ServiceError
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -68,15 +69,10 @@ MIMETYPES = {
 }
 
 
-class ExportError(ValueError):
-    """Why an export was refused: a stable ``code`` (``unknown_wave``, ``wave_not_closed``,
-    ``bad_kind``, ``bad_format``, ``bad_language``) and the wave asked for;
+class ExportError(ServiceError):
+    """Why an export was refused: ``unknown_wave`` / ``wave_not_closed`` (param ``wave``),
+    ``bad_kind``, ``bad_format``, ``bad_language``, ``cannot_write`` (``path``, ``reason``);
     :func:`reports.exports.messages.export_message` words it for the page and the command."""
-
-    def __init__(self, code: str, wave: int | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.wave = wave
 
 
 @dataclass(frozen=True)
@@ -96,9 +92,9 @@ def make_export(session: DbSession, wave_id: int, kind: str, fmt: str, *, commen
     language = _parse(ExportLanguage, lang, "bad_language")
     wave = session.get(Wave, wave_id)
     if wave is None:
-        raise ExportError("unknown_wave", wave_id)
+        raise ExportError("unknown_wave", wave=wave_id)
     if not wave.closed:
-        raise ExportError("wave_not_closed", wave_id)
+        raise ExportError("wave_not_closed", wave=wave_id)
     with force_locale(str(language)):
         sheets, dropped = _sheets(session, wave, kind, comments)
     name = f"naranu-wave{wave.id}-{kind}"

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 
 from reports.quarterly.build import QuarterReport
-from reports.quarterly.messages import ReportError, report_message
+from reports.quarterly.messages import report_message
 from reports.quarterly.serialise import report_json
-from reports.quarterly.services import quarter_report
+from reports.quarterly.services import ReportError, quarter_report
 from survey.db import db
+from survey.messages import refused
 
 
 @click.command("report")
@@ -33,8 +33,7 @@ def report_command(quarter: str, fmt: str, out_path: str, breakdown: str | None)
     try:
         _write(quarter, fmt, Path(out_path), breakdown)
     except ReportError as error:
-        with force_locale("en"):
-            raise click.ClickException(report_message(error)) from None
+        raise refused(error, report_message) from None
 
 
 def _write(quarter: str, fmt: str, target: Path, breakdown: str | None) -> None:

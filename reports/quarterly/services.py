@@ -11,7 +11,6 @@ from sqlalchemy import select
 from reports.aggregates import Measure
 from reports.figures import attributes_of, group_figures, plan_for
 from reports.quarterly.build import QuarterReport, build_quarter_report, current_and_previous
-from reports.quarterly.messages import ReportError
 from reports.quarters import Quarter, parse_quarter
 from reports.storage.load import (
     all_waves,
@@ -24,6 +23,13 @@ from reports.storage.load import (
 )
 from survey.db import DbSession
 from survey.models import Intervention, Principle, Wave
+from survey.service_error import ServiceError
+
+
+class ReportError(ServiceError):
+    """Why a report was refused: ``bad_quarter`` (param ``quarter``), ``unknown_breakdown``
+    (``quarter``, ``breakdown``, ``known``) or ``cannot_write`` (``path``, ``reason``);
+    :func:`reports.quarterly.messages.report_message` words it."""
 
 
 def quarter_report(session: DbSession, label: str, breakdown: str | None = None) -> QuarterReport:
