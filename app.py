@@ -76,13 +76,14 @@ def _register_blueprints(app: Flask) -> None:
     from survey.auth.account_views import bp as accounts_bp
     from survey.auth.views import bp as auth_bp
     from survey.cadence.views import bp as schedule_bp
+    from survey.plans.views import bp as plans_bp
     from survey.principles.views import bp as principles_bp
     from survey.public.views import bp as public_bp
     from survey.roster.views import bp as roster_bp
 
     for blueprint in (
         public_bp, auth_bp, answering_bp, admin_bp, principles_bp, hr_bp, roster_bp,
-        reports_bp, schedule_bp, accounts_bp,
+        reports_bp, schedule_bp, accounts_bp, plans_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -93,6 +94,13 @@ def _wire_services(app: Flask) -> None:
     from survey.waves.closing import SUMMARISER_KEY
 
     app.extensions[SUMMARISER_KEY] = summarise_wave
+    # Report notices link to the quarter report of the closed wave; reports knows quarters.
+    from reports.quarters import quarter_of
+    from survey.mail.notices import REPORT_PATH_KEY
+
+    start = int(app.config["FISCAL_YEAR_START_MONTH"])
+    app.extensions[REPORT_PATH_KEY] = lambda wave: (
+        f"/reports/{quarter_of(wave.closes_on, start).label}")
 
 
 def _register_commands(app: Flask) -> None:

@@ -17,17 +17,21 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from survey.auth.messages import account_message
-from survey.auth.services import AccountError, create_user
+from survey.auth.services import AccountError, check_units, create_user
 from survey.auth.sessions import account_by_email, revoke_sessions
 from survey.db import begin_write, db
 from survey.mail.compose import letter_of
 from survey.mail.messages import mail_queue_message
 from survey.mail.models import MailKind
+from survey.mail.notices import announce_results, notices_line
 from survey.mail.queue import MailQueueError, queue_mail
 from survey.messages import fail, refused
 from survey.models import Wave
 from survey.org_settings import current_thresholds, group_hierarchy
 from survey.principles.services import seed_default_template, survey_by_name
+from survey.units.messages import unit_message
+from survey.units.paths import unit_label
+from survey.units.services import UnitError, assign_units, resolve_units
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.design import ConcurrentRule
 from survey.waves.invitations import links_csv, record_release
@@ -63,16 +67,28 @@ def init_db_command() -> None:
 
 @click.command("create-user")
 @click.argument("email")
-@click.option("--role", required=True, metavar="admin|leadership|hr")
+@click.option("--role", required=True, metavar="admin|leadership|hr|unit-head")
+@click.option("--unit", "units", multiple=True, metavar="UNIT",
+              help="a unit the unit head heads, as named in the roster (repeatable); "
+                   "write an ambiguous name with its parent: 総務課/庶務係")
 @click.option("--password", default=None,
               help="deprecated: visible in the shell history and the process list")
 @with_appcontext
-def create_user_command(email: str, role: str, password: str | None) -> None:
-    """Create an account for an administrator, leadership or HR.
+def create_user_command(email: str, role: str, units: tuple[str, ...],
+                        password: str | None) -> None:
+    """Create an account for an administrator, leadership, HR or a unit head.
 
     The password is asked for (twice, hidden) on a terminal, or read as one line from standard
     input when piped: ``printf '%s\\n' "$PASSWORD" | flask --app app create-user …``.
     """
+    try:
+        check_units(role, units)
+        paths = resolve_units(db.session, units)
+    except AccountError as error:
+        raise refused(error, account_message) from error
+    except UnitError as error:
+        raise refused(error, unit_message) from error
+    db.session.rollback()
     if password is None:
         password = _read_password()
     else:
@@ -84,8 +100,11 @@ def create_user_command(email: str, role: str, password: str | None) -> None:
         user = create_user(db.session, email, role, password)
     except AccountError as error:
         raise refused(error, account_message) from error
+    db.session.flush()
+    assign_units(db.session, user, paths)
     db.session.commit()
-    click.echo(f"created {user.role} {user.email}")
+    heads = "".join(f"; heads {unit_label(path)}" for path in paths)
+    click.echo(f"created {user.role} {user.email}{heads}")
 
 
 def _read_password() -> str:
@@ -287,9 +306,12 @@ def wave_close_command(wave_id: int) -> None:
         close_wave(db.session, wave)
     except WaveError as error:
         raise refused(error, wave_message) from error
+    queued = announce_results(db.session, wave)
     db.session.commit()
     compact_storage(db.engine)
     click.echo(f"closed wave {wave.id} ({wave.label}): {wave.responded_count} responses")
+    if queued is not None:
+        click.echo(notices_line(queued))
 
 
 @wave_group.command("close-due")
@@ -299,12 +321,16 @@ def wave_close_due_command() -> None:
     begin_write(db.session)
     due = list(db.session.scalars(
         select(Wave).where(Wave.closed.is_(False), Wave.closes_on < today())))
+    queued = []
     for wave in due:
         close_wave(db.session, wave)
+        queued.append(announce_results(db.session, wave))
     db.session.commit()
     if due:
         compact_storage(db.engine)
     click.echo(f"closed {len(due)} waves")
+    if due and queued[0] is not None:
+        click.echo(notices_line(sum(n or 0 for n in queued)))
 
 
 @wave_group.command("list")

@@ -48,6 +48,7 @@ class Role(StrEnum):
     ADMIN = "admin"
     LEADERSHIP = "leadership"
     HR = "hr"
+    UNIT_HEAD = "unit-head"  # reads and keeps the plans of the units assigned to the account
 
 
 class ItemKind(StrEnum):
@@ -59,7 +60,7 @@ class ItemKind(StrEnum):
 
 
 class User(Model):
-    """A staff-side account (admin, leadership, HR) with an argon2id password hash."""
+    """A staff-side account (admin, leadership, HR, unit head) with an argon2id password hash."""
 
     __tablename__ = "user_account"
 
@@ -71,6 +72,8 @@ class User(Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     #: Part of every session cookie's user id; raising it ends all the account's sessions.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The language the account last signed in with ('ja', 'en'); None until it signs in.
+    language: Mapped[str | None] = mapped_column(String(5), default=None)
 
     # Flask-Login protocol
     @property
@@ -191,6 +194,9 @@ class Wave(Model):
     responded_count: Mapped[int] = mapped_column(Integer, default=0)
     #: What the wave reports, frozen at open (survey.waves.design.CellDesign.to_dict()).
     cell_design: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    #: When the wave closed and its report became readable (shown on the transparency page).
+    results_published_at: Mapped[dt.datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None)
 
     survey: Mapped[Survey] = relationship()
     items: Mapped[list[WaveItem]] = relationship(

@@ -25,10 +25,13 @@ def nav_links() -> list[tuple[str, str]]:
     role = getattr(current_user, "role", "")
     links: dict[str, list[tuple[str, str]]] = {
         Role.ADMIN: [("admin.home", _("Waves")), ("schedule.edit", _("Schedule")),
+                     ("plans.index", _("Plans")),
                      ("principles.index", _("Principles")),
                      ("roster.upload", _("Roster")), ("admin.settings", _("Settings")),
                      ("accounts.index", _("Accounts")), ("admin.audit_log", _("Audit log"))],
-        Role.LEADERSHIP: [("reports.home", _("Reports")), ("reports.interventions", _("Actions"))],
+        Role.LEADERSHIP: [("reports.home", _("Reports")), ("plans.index", _("Plans")),
+                          ("reports.interventions", _("Actions"))],
+        Role.UNIT_HEAD: [("plans.index", _("Plans"))],
         Role.HR: [("hr.home", _("Exports")), ("roster.upload", _("Roster"))],
     }
     own = [("accounts.change_password_view", _("Password"))] if role else []
@@ -39,6 +42,7 @@ def role_label(role: str) -> str:
     """A role's localized name."""
     return {
         "admin": _("Administrator"), "leadership": _("Leadership"), "hr": _("HR"),
+        "unit-head": _("Unit head"),
         "system": _("System"),
     }.get(role, role)
 
@@ -72,6 +76,17 @@ def describe_event(event: AuditEvent) -> str:
         "report_viewed": lambda: _("Report %(quarter)s viewed (%(form)s).",
                                    quarter=d.get("quarter"), form=_form_name(d.get("form"))),
         "invitation_links_released": lambda: _release_text(d),
+        "plan_created": lambda: _("Plan %(plan)s created for %(unit)s.", plan=d.get("plan"),
+                                  unit=d.get("unit") or _("the whole organisation")),
+        "plan_changed": lambda: _("Plan %(plan)s changed (%(fields)s).", plan=d.get("plan"),
+                                  fields=", ".join(d.get("fields") or [])),
+        "plan_updated": lambda: _("Plan %(plan)s: status update dated %(on)s.",
+                                  plan=d.get("plan"), on=d.get("on")),
+        "account_units_changed": lambda: _("Units of %(email)s set to %(units)s.",
+                                           email=d.get("email"),
+                                           units="; ".join(d.get("units") or [])),
+        "report_notices_queued": lambda: _("%(n)s report notices queued for round %(wave)s.",
+                                           n=d.get("n"), wave=d.get("wave")),
     }
     return texts.get(event.action, lambda: event.action)()
 

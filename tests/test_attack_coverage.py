@@ -40,6 +40,9 @@ NO_FIGURES = {
     "schedule.edit",  # dates and outcomes of the schedule's actions, no counts
     "accounts.index", "accounts.toggle_active", "accounts.reset",
     "accounts.change_password_view", "accounts.set_password_view",
+    "accounts.units",  # which units an account heads
+    # Action plans: what units will do (text, dates, status), no figure of any answer.
+    "plans.index", "plans.new", "plans.show", "plans.edit", "plans.update",
 }
 CLASSIFIED = FIGURES_JSON | FIGURES_HTML | FIGURES_PDF | FIGURES_EXPORT | TOTALS_ONLY | NO_FIGURES
 

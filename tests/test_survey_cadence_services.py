@@ -69,8 +69,11 @@ def _days(first: dt.date, last: dt.date) -> list[dt.date]:
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def test_a_month_and_a_half_runs_unattended(mail_app, smtp, make_roster, clock) -> None:
+def test_a_month_and_a_half_runs_unattended(mail_app, smtp, make_roster, make_user,
+                                            clock) -> None:
     make_roster(count=30)
+    readers = {make_user("leadership").email, make_user("unit-head").email}
+    make_user("hr")  # HR exports; it is not told about reports
     _schedule(mail_app, MAY)
     log: dict[dt.date, list[str]] = {}
     for day in _days(dt.date(2027, 4, 28), dt.date(2027, 6, 16)):
@@ -86,14 +89,20 @@ def test_a_month_and_a_half_runs_unattended(mail_app, smtp, make_roster, clock) 
         dt.date(2027, 5, 6): ["opened wave 1 for 30 people, 30 invitations queued"],
         dt.date(2027, 5, 12): ["remind-1"],
         dt.date(2027, 5, 17): ["remind-2"],
-        dt.date(2027, 5, 20): ["closed wave 1"],
+        dt.date(2027, 5, 20): ["closed wave 1", "notify"],
         dt.date(2027, 6, 1): ["opened wave 2 for 30 people, 30 invitations queued"],
         dt.date(2027, 6, 7): ["remind-1"],
         dt.date(2027, 6, 10): ["remind-2"],
-        dt.date(2027, 6, 15): ["closed wave 2"],
+        dt.date(2027, 6, 15): ["closed wave 2", "notify"],
     }
-    assert log[dt.date(2027, 5, 20)] == ["2027-05: closed wave 1: 10 responses"]
-    subjects = [m["Subject"] for m in smtp.messages]
+    assert log[dt.date(2027, 5, 20)] == ["2027-05: closed wave 1: 10 responses",
+                                         "2027-05: notify: 2 report notices queued"]
+    notices = [m for m in smtp.messages if m["To"] in readers]
+    assert sorted(m["Subject"] for m in notices) == sorted(
+        f"naranu: {label} の結果が公開されました" for label in ("2027-05", "2027-06")
+        for _reader in readers)  # once per reader and round, in Japanese (no language known)
+    assert all("/reports/FY2027Q1" in m.get_content() for m in notices)
+    subjects = [m["Subject"] for m in smtp.messages if m["To"] not in readers]
     reminders = sum("Reminder" in s for s in subjects)
     assert len(subjects) - reminders == 60  # two rounds of invitations
     assert reminders == 2 * 20 + 2 * 30  # May: only the 20 who had not answered
@@ -115,7 +124,8 @@ def test_after_missed_days_it_catches_up_once(mail_app, smtp, make_roster, clock
         "2027-05: remind-2 skipped (the round opened late today)",
     ]
     clock.set(dt.date(2027, 5, 25))
-    assert _tick(mail_app, dt.date(2027, 5, 25)) == ["2027-05: closed wave 1: 0 responses"]
+    assert _tick(mail_app, dt.date(2027, 5, 25)) == ["2027-05: closed wave 1: 0 responses",
+                                                     "2027-05: notify: 0 report notices queued"]
     assert _tick(mail_app, dt.date(2027, 5, 25)) == []
 
 

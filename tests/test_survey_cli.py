@@ -62,7 +62,7 @@ def test_create_user_still_takes_password_option_with_a_warning(
 
 @pytest.mark.parametrize(("arguments", "password", "reason"), [
     (["not-an-email", "--role", "hr"], PASSWORD, "not a valid e-mail address."),
-    (["x@town.example.jp", "--role", "root"], PASSWORD, "admin, leadership or hr"),
+    (["x@town.example.jp", "--role", "root"], PASSWORD, "admin, leadership, hr or unit-head"),
     (["x@town.example.jp", "--role", "hr"], "short", "at least 10 characters"),
     (["x@town.example.jp", "--role", "hr"], "aaaaaaaaaa", "too easy to guess"),
     (["x@town.example.jp", "--role", "hr"], "password123", "too easy to guess"),

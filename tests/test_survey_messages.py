@@ -23,12 +23,16 @@ from survey.cadence.plan import ScheduleError
 from survey.mail.messages import mail_queue_message
 from survey.mail.queue import MailQueueError
 from survey.org_settings import SettingsError
+from survey.plans.messages import plan_message
+from survey.plans.services import PlanError
 from survey.principles.messages import principle_message
 from survey.principles.services import PrincipleError
 from survey.roster.labels import LabelError
 from survey.roster.messages import label_message, roster_message
 from survey.roster.parsing import RosterError
 from survey.service_error import ServiceError
+from survey.units.messages import unit_message
+from survey.units.services import UnitError
 from survey.waves.messages import wave_message
 from survey.waves.services import WaveError
 
@@ -38,6 +42,7 @@ WORDED: dict[type[ServiceError], Callable[[Any], str]] = {
     MailQueueError: mail_queue_message, PrincipleError: principle_message,
     RosterError: roster_message, ScheduleError: schedule_message,
     SettingsError: settings_message, WaveError: wave_message,
+    PlanError: plan_message, UnitError: unit_message,
 }
 GENERAL = {"The action could not be done.", "この操作は実行できませんでした。"}
 

@@ -14,7 +14,7 @@ from conftest import PASSWORD
 from flask import Flask
 
 ANONYMOUS = "anonymous"
-ROLES = (ANONYMOUS, "admin", "leadership", "hr")
+ROLES = (ANONYMOUS, "admin", "leadership", "hr", "unit-head")
 EVERYONE = frozenset(ROLES)
 ADMIN = frozenset({"admin"})
 # Least privilege: only leadership reads reports, only HR downloads exports; the roster is
@@ -22,7 +22,10 @@ ADMIN = frozenset({"admin"})
 LEADERSHIP = frozenset({"leadership"})
 HR = frozenset({"hr"})
 ROSTER = frozenset({"hr", "admin"})
-SIGNED_IN = frozenset({"admin", "leadership", "hr"})
+SIGNED_IN = frozenset({"admin", "leadership", "hr", "unit-head"})
+# Action plans: leadership and administrators keep all, a unit head those of their units (the
+# services narrow it further: tests/test_survey_plans_views.py); HR has no part in them.
+PLANS = frozenset({"admin", "leadership", "unit-head"})
 
 #: (endpoint, method) → the roles that may use it.  Everyone else is refused: anonymous visitors
 #: are sent to the login page (or get 401), signed-in accounts of another role get 403.
@@ -49,6 +52,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("accounts.index", "POST"): ADMIN,
     ("accounts.toggle_active", "POST"): ADMIN,
     ("accounts.reset", "POST"): ADMIN,
+    ("accounts.units", "GET"): ADMIN,
+    ("accounts.units", "POST"): ADMIN,
     ("accounts.change_password_view", "GET"): SIGNED_IN,
     ("accounts.change_password_view", "POST"): SIGNED_IN,
     ("accounts.set_password_view", "GET"): EVERYONE,  # the access link is the credential
@@ -71,10 +76,19 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("reports.wave", "GET"): LEADERSHIP,
     ("reports.interventions", "GET"): LEADERSHIP,
     ("reports.interventions", "POST"): LEADERSHIP,
+    ("plans.index", "GET"): PLANS,
+    ("plans.new", "GET"): PLANS,
+    ("plans.new", "POST"): PLANS,
+    ("plans.show", "GET"): PLANS,
+    ("plans.update", "POST"): PLANS,
+    ("plans.edit", "GET"): PLANS,
+    ("plans.edit", "POST"): PLANS,
 }
 
 SAMPLE_ARGS = {"wave_id": 1, "item_id": 1, "user_id": 1, "quarter": "FY2026Q1",
-               "filename": "naranu.css"}
+               "filename": "naranu.css", "plan_id": 1}
+#: The unit the unit head of the matrix heads, and where plan 1 belongs.
+UNIT = ("総務課",)
 
 
 def routes(app: Flask) -> list[tuple[str, str, Any]]:
@@ -105,11 +119,35 @@ def visit(app: Flask, make_user: Callable[..., Any], open_wave: Callable[..., An
         signed_in = client.post("/login", data={"email": make_user(role).email,
                                                 "password": PASSWORD})
         assert signed_in.status_code == 302, signed_in.status_code
+    _plan_in_unit_of_the_unit_head(app)
 
     def call(role: str, method: str, url: str) -> Any:
         return clients[role].open(url, method=method, data={})
 
     return call
+
+
+def _plan_in_unit_of_the_unit_head(app: Flask) -> None:
+    """Plan 1 belongs to the unit the unit head heads, so every role the matrix allows reads it."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from survey.db import db
+    from survey.models import User
+    from survey.org_settings import put_setting
+    from survey.plans.services import PlanInput, create_plan
+    from survey.units.services import assign_units
+
+    with app.app_context():
+        put_setting(db.session, "group_hierarchy", ["department"])
+        head = db.session.scalar(select(User).where(User.role == "unit-head"))
+        assign_units(db.session, head, [UNIT])
+        db.session.flush()
+        plan = create_plan(db.session, head, PlanInput(UNIT, ("no-blame",), "1on1", "課長",
+                                                       dt.date(2026, 5, 1)))
+        db.session.commit()
+        assert plan.id == SAMPLE_ARGS["plan_id"]
 
 
 def refused(role: str, response: Any) -> bool:

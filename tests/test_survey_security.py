@@ -24,7 +24,7 @@ from survey.logging import RedactingFilter, init_logging, redact
 
 TOKEN_PATH = "/s/cFnolkxIefAGsagElEP1JpL4iB925z3jhdY_tw13dic"
 SAMPLE_ARGS = {"token": TOKEN_PATH.removeprefix("/s/"), "wave_id": 1, "item_id": 1, "user_id": 1,
-               "quarter": "FY2026Q1", "filename": "naranu.css"}
+               "quarter": "FY2026Q1", "filename": "naranu.css", "plan_id": 1}
 
 
 def post_routes(app: Flask) -> list[str]:
@@ -49,7 +49,7 @@ def sign_in(client: FlaskClient, user: Any) -> None:
 
 # --- CSRF ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("role", [None, "admin", "leadership", "hr"])
+@pytest.mark.parametrize("role", [None, "admin", "leadership", "hr", "unit-head"])
 def test_every_post_without_csrf_token_is_rejected(
     make_app: Callable[..., Flask], make_user: Callable[..., Any], role: str | None,
 ) -> None:

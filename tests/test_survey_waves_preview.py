@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from survey.waves.design import ConcurrentRule, Member
-from survey.waves.preview import UnitStatus, preview
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from survey.waves.design import ConcurrentRule, Member, recommended_secondary
+from survey.waves.preview import UnitStatus, preview, unit_lines
+from tests.orgs import town_halls
 
 HIERARCHY = ["部", "課", "係"]
 
@@ -50,3 +54,27 @@ def test_concurrent_posts_are_listed_and_counted_only_under_the_rule() -> None:
     counted = preview(roster, HIERARCHY, [], [], 5, ConcurrentRule.COUNTED)
     assert [(c.path, c.counted) for c in counted.concurrent] == [(office, 5)]
     assert counted.design.sizes["課"]["DX室"] == 10
+
+
+@settings(max_examples=60, deadline=None)
+@given(town_halls(max_staff=600), st.integers(3, 10))
+def test_unit_lines_alone_match_the_full_preview_whatever_the_wave_chooses(org, k) -> None:
+    """The summary after a roster import designs cells once, without secondary columns; the
+    units it reports are the preview's for every choice of columns (units are kept first)."""
+    rows, hierarchy, secondary = org
+    members = [Member(row) for row in rows]
+    alone = unit_lines(members, hierarchy, k)
+    assert alone == preview(members, hierarchy, [], secondary, k).units
+    assert alone == preview(members, hierarchy, secondary, secondary, k).units
+
+
+def test_a_column_is_recommended_only_where_it_speaks_for_half_the_roster() -> None:
+    """tenure survives only in the one large 課 (12 of 30 people): not the default; once that
+    課 holds most of the roster, it is."""
+    small = [m for n in range(3) for band in ("x", "y")
+             for m in people(f"部{n}", f"課{n}", "", 3, tenure=band)]
+    roster = people("A", "a", "", 6, tenure="x") + people("A", "a", "", 6, tenure="y") + small
+    candidates = ["role", "tenure"]
+    assert recommended_secondary(roster, HIERARCHY, candidates, 5) == []
+    larger = roster + people("A", "a", "", 10, tenure="x") + people("A", "a", "", 10, tenure="y")
+    assert recommended_secondary(larger, HIERARCHY, candidates, 5) == ["tenure"]

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -31,6 +32,7 @@ from survey.cadence.services import load_schedule, upcoming
 from survey.db import begin_write, db
 from survey.mail.messages import mail_queue_message
 from survey.mail.models import MailKind
+from survey.mail.notices import announce_results
 from survey.mail.queue import MailQueueError, addressee_count, progress, queue_mail
 from survey.models import Role, Survey, Wave
 from survey.org_settings import (
@@ -264,9 +266,14 @@ def close(wave_id: int) -> ResponseReturnValue:
         db.session.rollback()
         flash(wave_message(error), "error")
         return redirect(url_for("admin.home"))
+    queued = announce_results(db.session, wave, actor=_actor())
     db.session.commit()
     compact_storage(db.engine)
     flash(_("Wave %(label)s closed.", label=wave.label), "success")
+    if queued:
+        flash(ngettext("%(num)s reader is told by e-mail that the report is ready.",
+                       "%(num)s readers are told by e-mail that the report is ready.", queued),
+              "info")
     return redirect(url_for("admin.home"))
 
 

@@ -1,5 +1,8 @@
 """Accounts in the browser: admins invite, deactivate and reset; everyone changes their password.
 
+A unit head is invited with the units they head (names as in the roster, one per line), and an
+admin can change those units later.
+
 An invitation or reset shows the admin a single-use access link (and mails it when a mail
 server is configured); its holder sets a password with it.  Deactivation and reset ask first.
 """
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -17,18 +21,20 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms.fields.choices import SelectChoice
 
 from survey import audit
 from survey.admin.confirm import ask, confirmed
 from survey.auth import links
 from survey.auth.access import roles_required
-from survey.auth.forms import ChangePasswordForm, InviteForm, SetPasswordForm
+from survey.auth.forms import ChangePasswordForm, InviteForm, SetPasswordForm, UnitsForm
 from survey.auth.messages import account_message
 from survey.auth.services import (
     AccountError,
     all_users,
     change_password,
+    check_units,
     invite_user,
     reset_access,
     set_active,
@@ -39,6 +45,9 @@ from survey.errors import render_error
 from survey.mail.compose import compose_access_link
 from survey.mail.smtp import send_one
 from survey.models import Role, User
+from survey.units.messages import unit_message
+from survey.units.paths import path_text, split_names, unit_label
+from survey.units.services import UnitError, assign_units, resolve_units, units_of
 
 bp = Blueprint("accounts", __name__)
 admin_only = roles_required(Role.ADMIN)
@@ -55,18 +64,59 @@ def index() -> str | tuple[str, int]:
     form = _invite_form()
     if form.validate_on_submit():
         begin_write(db.session)
+        names = split_names(form.units.data or "")
         try:
+            check_units(form.role.data or "", names)
+            paths = resolve_units(db.session, names)
             user = invite_user(db.session, form.email.data or "", form.role.data or "")
         except AccountError as error:
             db.session.rollback()
-            form.email.errors.append(account_message(error))
+            field = form.units if error.code.startswith("units") else form.email
+            field.errors.append(account_message(error))
+        except UnitError as error:
+            db.session.rollback()
+            form.units.errors.append(unit_message(error))
         else:
             db.session.flush()
+            assign_units(db.session, user, paths)
             audit.record(db.session, "account_invited", *_actor(), email=user.email,
-                         granted=str(user.role))
+                         granted=str(user.role), units=[unit_label(p) for p in paths])
             db.session.commit()
             return _access_link_page(user, invited=True)
-    return render_template("admin/accounts.html", form=form, users=all_users(db.session)), (
+    return _accounts_page(form)
+
+
+def _accounts_page(form: InviteForm) -> tuple[str, int]:
+    users = all_users(db.session)
+    units = {user.id: units_of(db.session, user) for user in users}
+    return render_template("admin/accounts.html", form=form, users=users, units=units,
+                           unit_label=unit_label), 400 if form.errors else 200
+
+
+@bp.route("/admin/accounts/<int:user_id>/units", methods=["GET", "POST"])
+@admin_only
+def units(user_id: int) -> str | WerkzeugResponse | tuple[str, int]:
+    """Change the units a unit head heads."""
+    user = db.get_or_404(User, user_id)
+    if user.role != Role.UNIT_HEAD:
+        abort(404)
+    form = UnitsForm(data={"units": "\n".join(path_text(p) for p in units_of(db.session, user))})
+    if form.validate_on_submit():
+        begin_write(db.session)
+        user = db.get_or_404(User, user_id)
+        try:
+            paths = resolve_units(db.session, split_names(form.units.data or ""))
+        except UnitError as error:
+            db.session.rollback()
+            form.units.errors.append(unit_message(error))
+        else:
+            assign_units(db.session, user, paths)
+            audit.record(db.session, "account_units_changed", *_actor(), email=user.email,
+                         units=[unit_label(p) for p in paths])
+            db.session.commit()
+            flash(_("The units of %(email)s are saved.", email=user.email), "success")
+            return redirect(url_for("accounts.index"))
+    return render_template("admin/account_units.html", form=form, user=user), (
         400 if form.errors else 200)
 
 

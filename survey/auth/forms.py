@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, PasswordField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 
 class LoginForm(FlaskForm):
@@ -20,6 +20,15 @@ class InviteForm(FlaskForm):
 
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     role = SelectField(_l("Role"))
+    units = TextAreaField(_l("Units (a unit head only)"),
+                          validators=[Optional(), Length(max=4000)])
+
+
+class UnitsForm(FlaskForm):
+    """The units a unit head heads, one per line, as named in the roster."""
+
+    units = TextAreaField(_l("Units"), validators=[
+        DataRequired(message=_l("A unit head needs at least one unit.")), Length(max=4000)])
 
 
 class SetPasswordForm(FlaskForm):

@@ -9,7 +9,9 @@ from survey.messages import Wording, worded
 
 _WORDING: Wording = {
     "invalid_email": lambda: _("This is not a valid e-mail address."),
-    "invalid_role": lambda: _("The role must be admin, leadership or hr."),
+    "invalid_role": lambda: _("The role must be admin, leadership, hr or unit-head."),
+    "units_required": lambda: _("A unit head needs at least one unit."),
+    "units_only_for_unit_heads": lambda: _("Only a unit head is assigned units."),
     "password_too_short": lambda: _("The password must have at least 10 characters."),
     "password_common": lambda: _(
         "The password is too easy to guess: it is a common password or a simple pattern. "

@@ -7,6 +7,7 @@ until its holder sets a password through an access link (:mod:`survey.auth.links
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
@@ -44,6 +45,16 @@ def create_user(session: DbSession, email: str, role: str, password: str) -> Use
     user = User(email=address, role=Role(role), password_hash=hash_password(password))
     session.add(user)
     return user
+
+
+def check_units(role: str, units: Sequence[object]) -> None:
+    """A unit head heads at least one unit, and only a unit head is assigned any."""
+    if role not in {r.value for r in Role}:
+        raise AccountError("invalid_role")
+    if role == Role.UNIT_HEAD and not units:
+        raise AccountError("units_required")
+    if role != Role.UNIT_HEAD and units:
+        raise AccountError("units_only_for_unit_heads")
 
 
 def authenticate(session: DbSession, email: str, password: str) -> User | None:
@@ -90,6 +101,12 @@ def change_password(session: DbSession, user: User, current: str, new: str) -> N
     if not verify_password(user.password_hash, current):
         raise AccountError("wrong_password")
     set_password(session, user, new)
+
+
+def remember_language(session: DbSession, user: User, language: str) -> None:
+    """Keep the language the account signed in with, for mail sent to it later."""
+    if user.language != language:
+        user.language = language
 
 
 def set_active(session: DbSession, user: User, active: bool, actor_id: int) -> None:

@@ -6,12 +6,13 @@ import re
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from survey import ratelimit
 from survey.auth.forms import LoginForm
-from survey.auth.services import authenticate
+from survey.auth.services import authenticate, remember_language
 from survey.auth.sessions import revoke_sessions
 from survey.db import begin_write, db
 from survey.extensions import limiter
@@ -23,6 +24,7 @@ HOME_BY_ROLE = {
     Role.ADMIN: "admin.home",
     Role.LEADERSHIP: "reports.home",
     Role.HR: "hr.home",
+    Role.UNIT_HEAD: "plans.index",
 }
 
 
@@ -43,6 +45,9 @@ def login() -> ResponseReturnValue:
     if form.validate_on_submit():
         user = authenticate(db.session, form.email.data or "", form.password.data or "")
         if user is not None:
+            begin_write(db.session)
+            remember_language(db.session, user, str(get_locale() or "ja"))
+            db.session.commit()
             login_user(user)
             return redirect(_safe_next() or home_url())
         flash(_("E-mail or password is wrong."), "error")

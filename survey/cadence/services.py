@@ -21,6 +21,7 @@ from survey.cadence.plan import Round, Schedule, rounds_near
 from survey.db import DbSession
 from survey.mail.messages import mail_queue_message
 from survey.mail.models import MailKind
+from survey.mail.notices import queue_report_notices
 from survey.mail.queue import MailQueueError, queue_mail
 from survey.messages import in_english
 from survey.models import Wave
@@ -49,7 +50,7 @@ class Due:
     """One action due on a day."""
 
     period: str
-    action: str  # "open", "remind-N", "close"
+    action: str  # "open", "remind-N", "close", "notify"
     due_on: dt.date
     round: Round
 
@@ -74,9 +75,15 @@ def due_actions(session: DbSession, schedule: Schedule, day: dt.date) -> list[Du
             due.append(Due(found.period, "open", found.opens_on, found))
         elif opened and found.close_on <= day and (found.period, "close") not in done:
             due.append(Due(found.period, "close", found.close_on, found))
+        if opened and found.close_on <= day and (found.period, "notify") not in done:
+            due.append(Due(found.period, "notify", found.close_on, found))  # after its close
         if found.opens_on <= day < found.close_on:
             due.extend(_reminders(found, day, done))
-    return sorted(due, key=lambda d: (d.action != "close", d.due_on))
+    return sorted(due, key=lambda d: (ORDER.get(d.action, len(ORDER)), d.due_on))
+
+
+#: Closes first (a close frees the round for the next), then the notices of what closed.
+ORDER = {"close": 0, "notify": 1}
 
 
 def _reminders(found: Round, day: dt.date, done: set[tuple[str, str]]) -> list[Due]:
@@ -103,7 +110,8 @@ def upcoming(session: DbSession, schedule: Schedule, day: dt.date, limit: int = 
 
 def _round_actions(found: Round) -> list[tuple[str, dt.date]]:
     reminders = [(f"remind-{number}", on) for number, on in found.reminders]
-    return [("open", found.opens_on), *reminders, ("close", found.close_on)]
+    return [("open", found.opens_on), *reminders, ("close", found.close_on),
+            ("notify", found.close_on)]
 
 
 def recent_runs(session: DbSession, limit: int = 50) -> list[ScheduleRun]:
@@ -193,10 +201,23 @@ def _close(session: DbSession, schedule: Schedule, due: Due, day: dt.date,
     return "done", wave.id, f"{due.period}: closed wave {wave.id}: {wave.responded_count} responses"
 
 
+def _notify(session: DbSession, schedule: Schedule, due: Due, day: dt.date,
+            context: Context) -> Result:
+    """Tell leadership and unit heads that the round's report is ready (once per account)."""
+    wave = _wave_of(session, due.period)
+    if wave is None or not wave.closed:
+        return "skipped", None, f"{due.period}: notify skipped (no closed wave)"
+    if not context.mail:
+        return "skipped", wave.id, f"{due.period}: notify skipped (no mail server)"
+    queued = queue_report_notices(session, wave, actor=ACTOR)
+    return "done", wave.id, f"{due.period}: notify: {queued} report notices queued"
+
+
 def _wave_of(session: DbSession, period: str) -> Wave | None:
     wave_id = session.scalar(select(ScheduleRun.wave_id).where(
         ScheduleRun.period == period, ScheduleRun.action == "open"))
     return None if wave_id is None else session.get(Wave, wave_id)
 
 
-ACTIONS: dict[str, Callable[..., Any]] = {"open": _open, "remind": _remind, "close": _close}
+ACTIONS: dict[str, Callable[..., Any]] = {"open": _open, "remind": _remind, "close": _close,
+                                          "notify": _notify}

@@ -14,7 +14,7 @@ from survey.mail.worker import Tally, Worker, WorkerBusy, exclusive
 
 @click.group("mail")
 def mail_group() -> None:
-    """Send the queued invitation and reminder mail."""
+    """Send the queued invitation, reminder and report-notice mail."""
 
 
 @mail_group.command("work")

@@ -59,3 +59,24 @@ def compose_access_link(sender: str, email: str, link: str, invited: bool) -> Em
         f"{link}\n\nSet your naranu password with this link (single use, valid 7 days):\n"
         f"{link}\n", cte="base64")
     return message
+
+
+def compose_report_notice(sender: str, email: str, label: str, link: str,
+                          language: str | None) -> EmailMessage:
+    """"The report of round X can be read": the link only, never a figure; in the account's
+    language (Japanese when it is not known)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = email
+    if language == "en":
+        message["Subject"] = f"naranu: the results of round {label} are ready"
+        body = (f"Round {label} has closed and its report can now be read (sign in first):\n"
+                f"{link}\n\nThis mail carries no figures; the report shows only what the "
+                "minimum group size allows.\n")
+    else:
+        message["Subject"] = f"naranu: {label} の結果が公開されました"
+        body = (f"{label} の回答期間が終わり、レポートを読めるようになりました（要サインイン）:\n"
+                f"{link}\n\nこのメールには数値を載せていません。レポートには最小集団サイズの"
+                "条件を満たす数値だけが表示されます。\n")
+    message.set_content(body, cte="base64")
+    return message

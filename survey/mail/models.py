@@ -57,3 +57,24 @@ class MailMessage(Model):
     status: Mapped[MailStatus] = mapped_column(String(10), default=MailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
     not_before: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ReportNotice(Model):
+    """"The report of a closed wave is ready": one row per (wave, account), so never twice.
+
+    Addressed to a staff-side account (leadership, unit heads), not to an invitee; it carries
+    the report's path, never a figure.  Settled rows stay, as the record that the account was
+    told (the key is what makes queueing again do nothing).
+    """
+
+    __tablename__ = "report_notice"
+    __table_args__ = (Index("ix_report_notice_queue", "status", "wave_id", "user_id"),)
+
+    wave_id: Mapped[int] = mapped_column(
+        ForeignKey("wave.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    report_path: Mapped[str] = mapped_column(String(200))
+    status: Mapped[MailStatus] = mapped_column(String(10), default=MailStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    not_before: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select, update
 
 from survey.db import DbSession
+from survey.mail import notices
 from survey.mail.models import MailBatch, MailKind, MailMessage, MailStatus
 from survey.models import Person, Wave, WaveMember
 from survey.service_error import ServiceError
@@ -121,15 +122,20 @@ def _update(session: DbSession, claimed: Claimed, **values: object) -> None:
 
 
 def pending_count(session: DbSession) -> int:
-    """How many rows are still to be sent (due now or waiting for a retry)."""
-    return session.scalar(select(func.count()).select_from(MailMessage)
-                          .where(MailMessage.status == MailStatus.PENDING)) or 0
+    """How many rows are still to be sent (due now or waiting for a retry), report notices
+    included."""
+    return (session.scalar(select(func.count()).select_from(MailMessage)
+                           .where(MailMessage.status == MailStatus.PENDING)) or 0
+            ) + notices.pending_count(session)
 
 
 def next_retry(session: DbSession) -> dt.datetime | None:
-    """When the earliest row waiting for a retry becomes due."""
-    return session.scalar(select(func.min(MailMessage.not_before))
-                          .where(MailMessage.status == MailStatus.PENDING))
+    """When the earliest row (or report notice) waiting for a retry becomes due."""
+    times = [session.scalar(select(func.min(MailMessage.not_before))
+                            .where(MailMessage.status == MailStatus.PENDING)),
+             notices.next_retry(session)]
+    found = [time for time in times if time is not None]
+    return min(found) if found else None
 
 
 def progress(session: DbSession) -> dict[int, dict[MailKind, Counter[MailStatus]]]:

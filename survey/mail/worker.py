@@ -16,18 +16,22 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy import select
 
 from survey.db import DbSession, begin_relaxed_write, begin_write, is_sqlite
-from survey.mail import queue
-from survey.mail.compose import WaveLetter, compose, letter_of
+from survey.mail import notices, queue
+from survey.mail.compose import WaveLetter, compose, compose_report_notice, letter_of
 from survey.mail.models import MailKind, MailStatus
 from survey.mail.smtp import Refusal, Relay, ServerUnavailable, wire_bytes
 from survey.models import Invitation, Wave, utcnow
 from survey.waves.services import WaveStatus, status
 from survey.waves.tokens import derive_token, hash_token
+
+#: A claimed row of either queue.
+Job = queue.Claimed | notices.ClaimedNotice
 
 
 class WorkerBusy(RuntimeError):
@@ -82,11 +86,11 @@ class Worker:
         return self.tally
 
     def step(self) -> bool:
-        """Handle the next due row; False when none is due."""
+        """Handle the next due row (invitations first, then report notices); False when none
+        is due."""
         claimed = queue.claim_next(self.session, self.clock())
         if claimed is None:
-            self.session.rollback()
-            return False
+            return self._notice_step()
         wave = self._wave(claimed.wave_id)
         if status(wave) in (WaveStatus.EXPIRED, WaveStatus.CLOSED):
             self._settle(claimed, MailStatus.FAILED)  # its link would no longer work
@@ -101,9 +105,27 @@ class Worker:
         link = f"{self.config['PUBLIC_BASE_URL'].rstrip('/')}/s/{token}"
         message = compose(self.config["MAIL_FROM"], wave.letter, claimed.email, link,
                           reminder=claimed.kind == MailKind.REMINDER)
+        self._deliver(claimed, claimed.email, message)
+
+    def _notice_step(self) -> bool:
+        """Send the next due report notice; False when none is due."""
+        claimed = notices.claim_next(self.session, self.clock())
+        if claimed is None:
+            self.session.rollback()
+            return False
+        if not claimed.active:  # deactivated since the wave closed: it may no longer read
+            self._settle(claimed, MailStatus.FAILED)
+            return True
+        link = self.config["PUBLIC_BASE_URL"].rstrip("/") + claimed.report_path
+        self._deliver(claimed, claimed.email, compose_report_notice(
+            self.config["MAIL_FROM"], claimed.email, claimed.label, link, claimed.language))
+        return True
+
+    def _deliver(self, claimed: Job, email: str, message: EmailMessage) -> None:
+        """Hand the message to the relay, record it as sent, then finish it (see module doc)."""
         self._pace()
         try:
-            self.relay.prepare(self.config["MAIL_FROM"], claimed.email, wire_bytes(message))
+            self.relay.prepare(self.config["MAIL_FROM"], email, wire_bytes(message))
         except Refusal as refusal:
             self._refused(claimed, refusal)
             return
@@ -111,7 +133,7 @@ class Worker:
             self.session.rollback()
             raise
         begin_relaxed_write(self.session)
-        queue.settle(self.session, claimed, MailStatus.SENT)
+        _store(claimed).settle(self.session, claimed, MailStatus.SENT)
         try:
             self._commit_then(self.relay.finish)
         except Refusal as refusal:
@@ -141,19 +163,20 @@ class Worker:
             time.sleep(wait)
         self.last_send = time.monotonic()
 
-    def _refused(self, claimed: queue.Claimed, refusal: Refusal) -> None:
+    def _refused(self, claimed: Job, refusal: Refusal) -> None:
         attempts = claimed.attempts + 1
         if refusal.temporary and attempts < int(self.config["MAIL_MAX_ATTEMPTS"]):
             delay = float(self.config["MAIL_RETRY_SECONDS"]) * 2 ** (attempts - 1)
             begin_write(self.session)
-            queue.retry_later(self.session, claimed, self.clock() + dt.timedelta(seconds=delay))
+            _store(claimed).retry_later(
+                self.session, claimed, self.clock() + dt.timedelta(seconds=delay))
             self.session.commit()
         else:
             self._settle(claimed, MailStatus.FAILED)
 
-    def _settle(self, claimed: queue.Claimed, outcome: MailStatus) -> None:
+    def _settle(self, claimed: Job, outcome: MailStatus) -> None:
         begin_write(self.session)  # SQLite: end the read, take the write lock for one UPDATE
-        queue.settle(self.session, claimed, outcome)
+        _store(claimed).settle(self.session, claimed, outcome)
         self.session.commit()
         if outcome == MailStatus.SENT:
             self.tally.sent += 1
@@ -201,6 +224,11 @@ class Worker:
         token = derive_token(self.config["TOKEN_KEY"], wave.letter.public_id, claimed.employee_id)
         return bool(self.session.scalar(select(Invitation.spent).where(
             Invitation.token_hash == hash_token(token))))
+
+
+def _store(claimed: Job) -> Any:
+    """The module that keeps this kind of row: the invitation queue or the report notices."""
+    return notices if isinstance(claimed, notices.ClaimedNotice) else queue
 
 
 @contextmanager

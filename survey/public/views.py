@@ -9,6 +9,7 @@ from flask_login import current_user
 from survey.audit import public_events
 from survey.db import db
 from survey.org_settings import current_thresholds
+from survey.waves.services import published_waves
 
 bp = Blueprint("public", __name__)
 
@@ -25,9 +26,10 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/transparency")
 def transparency() -> str:
-    """Threshold changes and exports, by role and date, for every member of staff to read."""
+    """When results were published, threshold changes and exports, for every member of staff."""
     return render_template(
         "public/transparency.html",
         events=public_events(db.session),
+        published=published_waves(db.session),
         thresholds=current_thresholds(db.session),
     )

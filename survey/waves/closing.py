@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from survey import audit
 from survey.db import DbSession
 from survey.mail.queue import forget_mail
-from survey.models import Answer, Response, Wave
+from survey.models import Answer, Response, Wave, utcnow
 from survey.waves.services import WaveError, WaveStatus, forget_invitations, status
 
 Summariser = Callable[[DbSession, Wave], None]
@@ -27,7 +27,10 @@ SUMMARISER_KEY = "naranu.summarise_wave"
 def close_wave(
     session: DbSession, wave: Wave, actor: tuple[str, int | None] = ("system", None)
 ) -> None:
-    """Summarise the wave into aggregates and make its storage unlinkable; caller commits."""
+    """Summarise the wave into aggregates and make its storage unlinkable; caller commits.
+
+    The report can be read from then on: the time is kept as the wave's publication time.
+    """
     if wave.closed:
         raise WaveError("wave_already_closed")
     if status(wave) == WaveStatus.SCHEDULED:
@@ -38,6 +41,7 @@ def close_wave(
     summarise: Summariser = current_app.extensions[SUMMARISER_KEY]
     summarise(session, wave)
     wave.closed = True
+    wave.results_published_at = utcnow()
     audit.record(session, "wave_closed", actor[0], actor[1], wave=wave.label)
 
 

@@ -139,18 +139,22 @@ def recommended_secondary(
     members: Sequence[Member], hierarchy: Sequence[str], candidates: Sequence[str], k: int
 ) -> list[str]:
     """The default choice: no secondary attribute, or the one that covers the most people
-    among those whose every group reaches k in the whole organisation."""
+    among those with two or more values, each reaching k in the whole organisation.
+
+    A column is recommended only when it would be shown for at least half the roster: one
+    that survives in a few large units costs every other unit its finer cells (secondary
+    values give way inside each unit) for a breakdown that speaks for a minority of staff."""
     eligible = []
     for name in candidates:
         if name in hierarchy:
             continue
         counts = Counter(m.attributes.get(name) for m in members if m.attributes.get(name))
-        if counts and min(counts.values()) >= k:
+        if len(counts) > 1 and min(counts.values()) >= k:  # one value is no breakdown
             eligible.append(name)
     best: tuple[int, str] | None = None
     for name in eligible:
         _design, keys = design_cells(members, hierarchy, [name], k)
         covered = sum(1 for key in keys if dict(key)[name] != GENERALISED)
-        if covered and (best is None or (covered, name) > best):
+        if 2 * covered >= len(members) and (best is None or (covered, name) > best):
             best = (covered, name)
     return [best[1]] if best else []

@@ -99,6 +99,20 @@ def preview(
                        coverage, _concurrent(members, design, keys), len(set(keys)))
 
 
+def unit_lines(
+    members: Sequence[Member], hierarchy: Sequence[str], k: int,
+    rule: ConcurrentRule = ConcurrentRule.MAIN,
+) -> tuple[UnitLine, ...]:
+    """How each unit would be reported, without the secondary columns' coverage.
+
+    Units are protected before any secondary column gives way (see ``survey.waves.cells``), so
+    the folds, and with them every unit's status, are the same whatever the wave chooses; this
+    is the one cell design the summary after a roster import needs, where the full preview
+    would work out one per column."""
+    design, _keys = design_cells(members, hierarchy, [], k, rule)
+    return _units(members, design, k)
+
+
 def _units(members: Sequence[Member], design: CellDesign, k: int) -> tuple[UnitLine, ...]:
     """Every unit of the roster, with how it will be reported and where its people go."""
     sizes: Counter[UnitPath] = Counter()

@@ -28,7 +28,7 @@ from survey.waves.design import (
     design_cells,
     recommended_secondary,
 )
-from survey.waves.preview import CellPreview, UnitStatus, preview
+from survey.waves.preview import CellPreview, UnitStatus, preview, unit_lines
 from survey.waves.tokens import derive_token, hash_token
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -208,12 +208,13 @@ def unit_counts(session: DbSession) -> tuple[int, int] | None:
     """(units reported as themselves, units folded into a parent) for a wave opened now, or
     None when the roster cannot open one (shown after a roster import: April's reshuffle is
     when units change)."""
-    try:
-        shown = wave_preview(session)
-    except WaveError:
+    members = roster_members(session)
+    k = current_thresholds(session).k
+    if len(members) < k:
         return None
-    own = sum(1 for unit in shown.units if unit.status is UnitStatus.OWN)
-    return own, len(shown.units) - own
+    units = unit_lines(members, group_hierarchy(session), k, organisation_rule(session))
+    own = sum(1 for unit in units if unit.status is UnitStatus.OWN)
+    return own, len(units) - own
 
 
 def wave_design(wave: Wave) -> CellDesign:
@@ -343,3 +344,10 @@ def forget_invitations(session: DbSession, wave: Wave) -> None:
     wave.responded_count = response_count(session, wave)
     session.flush()  # keep the count before the invitations it was counted from are gone
     session.execute(delete(Invitation).where(Invitation.wave_id == wave.id))
+
+
+def published_waves(session: DbSession) -> list[Wave]:
+    """Closed waves whose report has been published, newest publication first."""
+    return list(session.scalars(select(Wave).where(
+        Wave.closed.is_(True), Wave.results_published_at.is_not(None))
+        .order_by(Wave.results_published_at.desc(), Wave.id.desc())))
