@@ -16,10 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from app import create_app
-from survey.db import db
+from survey.db import DbSession, db
 from survey.i18n import compile_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,7 +178,7 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 @pytest.fixture()
-def session(app: Flask) -> Iterator[Session]:
+def session(app: Flask) -> Iterator[DbSession]:
     """The database session inside an app context."""
     with app.app_context():
         yield db.session

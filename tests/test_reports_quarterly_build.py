@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from wavedata import PRINCIPLES, UNIT, answers, make_wave
 
 from reports import stats
 from reports.aggregates import Measure, WaveData
 from reports.quarterly.build import QuarterReport, build_quarter_report
 from reports.quarters import quarter_of
+from tests.wavedata import PRINCIPLES, UNIT, answers, make_wave
 
 BEFORE, AFTER = dt.date(2026, 6, 20), dt.date(2026, 9, 20)  # FY2026Q1, FY2026Q2
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import TOKEN_KEY
 from flask import Flask
 
 from reports import stats
 from reports.quarterly.findings import Finding, select_findings
 from reports.quarterly.wording import finding_text
 from survey.db import db
+from tests.conftest import TOKEN_KEY
 
 QUARTER = "FY2026Q3"
 
@@ -89,10 +89,9 @@ def test_findings_from_in_memory_waves_lead_with_the_change() -> None:
     """Without a database: the judged rise of trust is said first, with its own numbers."""
     import datetime as dt
 
-    from wavedata import PRINCIPLES, answers, make_wave
-
     from reports.quarterly.build import build_quarter_report
     from reports.quarters import quarter_of
+    from tests.wavedata import PRINCIPLES, answers, make_wave
 
     before = make_wave(1, dt.date(2026, 6, 20), {u: answers(40, s, trust=2)
                                                  for s, u in enumerate("abc")})

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, TOKEN_KEY
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from pypdf import PdfReader
 
 from survey.db import db
+from tests.conftest import ROOT, TOKEN_KEY
 
 QUARTER = "FY2026Q3"
 
@@ -32,7 +32,8 @@ def seeded(app: Flask) -> Flask:
 def _fonts(reader: PdfReader) -> set[str]:
     names = set()
     for page in reader.pages:
-        for font in (page["/Resources"].get("/Font") or {}).values():
+        resources: Any = page["/Resources"]
+        for font in (resources.get("/Font") or {}).values():
             names.add(str(font.get_object()["/BaseFont"]))
     return names
 
@@ -115,7 +116,7 @@ def test_pdf_is_tagged_pdf_ua_without_orphans(seeded: Flask, lang: str) -> None:
     with seeded.app_context():
         pdf = render_report_pdf(quarter_report(db.session, QUARTER), lang=lang)
     _keep_pictures(pdf, f"report-{lang}")
-    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    root: Any = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     assert root["/Lang"] == lang
     check = validate_pdf_bytes(pdf, profile=ValidationProfile.PDF_UA_1)

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import TOKEN_KEY
 from flask import Flask
 from flask.testing import FlaskClient
 
 from survey.db import db
+from tests.conftest import TOKEN_KEY
 
 QUARTER = "FY2026Q3"  # demo waves close mid-quarter up to today (2026-11-27)
 
@@ -207,10 +207,9 @@ def test_open_wave_rate_below_k_is_suppressed_for_leadership_and_admin(
     app: Flask, open_wave: Callable[..., Any], make_user: Callable[..., Any]
 ) -> None:
     """A live count of 1..k-1 answers is a figure about fewer than k people: never shown."""
-    from conftest import PASSWORD
-
     from reports.quarters import quarter_of
     from survey.waves.services import today
+    from tests.conftest import PASSWORD
 
     _wave_id, links = open_wave(label="live-rate")
     staff = app.test_client()

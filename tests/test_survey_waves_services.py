@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import TOKEN_KEY, roster_rows
 from flask import Flask
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
@@ -39,6 +38,7 @@ from survey.waves.services import (
     today,
 )
 from survey.waves.tokens import derive_token, hash_token
+from tests.conftest import TOKEN_KEY, roster_rows
 
 BASE = "http://survey.example"
 K5 = Thresholds(k=5, k_comments=10)
