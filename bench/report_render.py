@@ -57,7 +57,7 @@ def seed(session, staff: int, waves: int, seed: int = 1) -> None:
     """Closed waves with stored aggregates for ``staff`` people (70% participation)."""
     from reports.aggregates import build_cell_aggregate
     from reports.storage.summarise import item_specs
-    from survey.models import CellAggregate, Wave, WaveCell, WaveItem
+    from survey.models import StoredAggregate, Wave, WaveCell, WaveItem
     from survey.principles.services import seed_default_template
 
     rng = np.random.default_rng(seed)
@@ -93,7 +93,7 @@ def seed(session, staff: int, waves: int, seed: int = 1) -> None:
             n = int(rng.binomial(invited, 0.7))
             responded += n
             aggregate = build_cell_aggregate(_answers(rng, n, specs, index, effects[dept]), specs)
-            session.add(CellAggregate(wave_id=wave.id, cell_id=cell.id, responses=n,
+            session.add(StoredAggregate(wave_id=wave.id, cell_id=cell.id, responses=n,
                                       payload=aggregate.to_dict()))
         wave.responded_count = responded
         session.commit()

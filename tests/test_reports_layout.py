@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ANSWER_MODELS = {"Answer", "Response", "Invitation", "CellAggregate"}
+ANSWER_MODELS = {"Answer", "Response", "Invitation", "StoredAggregate"}
 
 
 def test_import_contracts_are_kept() -> None:

@@ -14,8 +14,14 @@ from sqlalchemy import select
 
 from reports.aggregates import CellAggregate, ItemSpec, build_cell_aggregate
 from survey.db import DbSession
-from survey.models import Answer, ItemKind, Response, Wave, WaveCell
-from survey.models import CellAggregate as StoredAggregate  # the stored row of a pure CellAggregate
+from survey.models import (
+    Answer,
+    ItemKind,
+    Response,
+    StoredAggregate,  # the stored row of a pure CellAggregate
+    Wave,
+    WaveCell,
+)
 
 
 def item_specs(wave: Wave) -> tuple[ItemSpec, ...]:
