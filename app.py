@@ -47,6 +47,7 @@ def _configure(app: Flask, config: Mapping[str, Any] | None) -> None:
 def _init_extensions(app: Flask) -> None:
     from survey import errors, i18n, security, templating
     from survey.auth.loader import init_login
+    from survey.auth.oidc import init_oidc
     from survey.db import configure_engine, db
     from survey.extensions import babel, csrf, limiter, migrate
     from survey.input_guard import init_input_guard
@@ -63,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
+    init_oidc(app)
     security.init_security(app)
     errors.init_errors(app)
     templating.init_templating(app)
@@ -74,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from survey.admin.views import bp as admin_bp
     from survey.answering.views import bp as answering_bp
     from survey.auth.account_views import bp as accounts_bp
+    from survey.auth.oidc import bp as oidc_bp
     from survey.auth.views import bp as auth_bp
     from survey.cadence.views import bp as schedule_bp
     from survey.plans.views import bp as plans_bp
@@ -83,7 +86,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         public_bp, auth_bp, answering_bp, admin_bp, principles_bp, hr_bp, roster_bp,
-        reports_bp, schedule_bp, accounts_bp, plans_bp,
+        reports_bp, schedule_bp, accounts_bp, plans_bp, oidc_bp,
     ):
         app.register_blueprint(blueprint)
 
