@@ -55,9 +55,28 @@ def oidc_config(issuer: str, registered: dict[str, Any], **extra: Any) -> dict[s
             **extra}
 
 
+def town_app(make_app: Callable[..., Flask], issuer: str, accounts: tuple[str, ...] = (),
+             **settings: Any) -> Flask:
+    """An app registered with ``issuer`` (and these settings), with HR accounts ``accounts``."""
+    app = make_app(**oidc_config(issuer, register_client(issuer), **settings))
+    with app.app_context():
+        for email in accounts:
+            create_user(db.session, email, "hr", PASSWORD)
+        db.session.commit()
+    return app
+
+
 @pytest.fixture()
 def app(make_app: Callable[..., Flask], provider: str) -> Flask:
-    return make_app(**oidc_config(provider, register_client(provider)))
+    return town_app(make_app, provider)
+
+
+def member(issuer: str, make_user: Callable[..., Any], name: str, role: str = "hr") -> str:
+    """A naranu account ``name@town.example.jp`` and the same verified address at the
+    provider; returns the provider's subject."""
+    email = f"{name}@town.example.jp"
+    make_user(role, email)
+    return provider_user(issuer, name, email=email, email_verified=True)
 
 
 def authorize_at_provider(start: Any, sub: str) -> str:
@@ -129,10 +148,9 @@ def test_the_page_asked_for_is_reached_after_sign_in(
 def test_the_idle_limit_applies_to_provider_sessions(
     app: Flask, provider: str, make_user: Callable[..., Any],
 ) -> None:
-    make_user("hr", "idle@town.example.jp")
+    sub = member(provider, make_user, "idle")
     client = app.test_client()
-    sign_in(client, provider_user(provider, "idle", email="idle@town.example.jp",
-                                  email_verified=True))
+    sign_in(client, sub)
     with client.session_transaction() as session:
         session[SEEN] -= 31 * 60
     assert client.get("/hr/").status_code == 302
@@ -193,9 +211,8 @@ def test_a_callback_with_another_state_is_refused(
     app: Flask, provider: str, make_user: Callable[..., Any],
 ) -> None:
     """Login CSRF: a code obtained in the attacker's browser must not sign in the victim."""
-    make_user("hr", "victim@town.example.jp")
+    sub = member(provider, make_user, "victim")
     attacker = app.test_client()
-    sub = provider_user(provider, "victim", email="victim@town.example.jp", email_verified=True)
     forged = authorize_at_provider(attacker.get("/login/oidc"), sub)
     victim = app.test_client()
     victim.get("/login/oidc")  # the victim has a sign-in of their own under way
@@ -209,9 +226,8 @@ def test_a_replayed_nonce_is_refused(
     app: Flask, provider: str, make_user: Callable[..., Any],
 ) -> None:
     """The ID token must carry the nonce this browser's sign-in started with."""
-    make_user("hr", "nonce@town.example.jp")
+    sub = member(provider, make_user, "nonce")
     client = app.test_client()
-    sub = provider_user(provider, "nonce", email="nonce@town.example.jp", email_verified=True)
     back = authorize_at_provider(client.get("/login/oidc"), sub)
     with client.session_transaction() as session:
         key = next(name for name in session if name.startswith("_state_naranu_"))
@@ -225,11 +241,8 @@ def test_a_replayed_nonce_is_refused(
 def test_an_address_outside_the_allowed_domains_is_refused(
     make_app: Callable[..., Flask], provider: str,
 ) -> None:
-    app = make_app(**oidc_config(provider, register_client(provider),
-                                 OIDC_ALLOWED_DOMAINS="town.example.jp, city.example.jp"))
-    with app.app_context():
-        create_user(db.session, "someone@gmail.example", "hr", PASSWORD)
-        db.session.commit()
+    app = town_app(make_app, provider, ("someone@gmail.example",),
+                   OIDC_ALLOWED_DOMAINS="town.example.jp, city.example.jp")
     client = app.test_client()
     sub = provider_user(provider, "outside", email="someone@gmail.example", email_verified=True)
     client.get("/login?lang=en")
@@ -241,11 +254,7 @@ def test_an_address_outside_the_allowed_domains_is_refused(
 def test_the_configured_claim_holds_the_address(
     make_app: Callable[..., Flask], provider: str,
 ) -> None:
-    app = make_app(**oidc_config(provider, register_client(provider),
-                                 OIDC_EMAIL_CLAIM="upn"))
-    with app.app_context():
-        create_user(db.session, "claim@town.example.jp", "hr", PASSWORD)
-        db.session.commit()
+    app = town_app(make_app, provider, ("claim@town.example.jp",), OIDC_EMAIL_CLAIM="upn")
     client = app.test_client()
     sub = provider_user(provider, "claim", upn="claim@town.example.jp")
     assert sign_in(client, sub).headers["Location"] == "/hr/"
@@ -259,10 +268,7 @@ def test_an_expired_id_token_is_refused(
 ) -> None:
     """A provider whose tokens expired ten minutes ago (past authlib's two minutes' leeway)."""
     with running_provider(tmp_path / "expired.log", token_max_age=-600) as issuer:
-        app = make_app(**oidc_config(issuer, register_client(issuer)))
-        with app.app_context():
-            create_user(db.session, "late@town.example.jp", "hr", PASSWORD)
-            db.session.commit()
+        app = town_app(make_app, issuer, ("late@town.example.jp",))
         client = app.test_client()
         sub = provider_user(issuer, "late", email="late@town.example.jp", email_verified=True)
         flashed(client, sign_in(client, sub))
