@@ -76,7 +76,6 @@ def _register_blueprints(app: Flask) -> None:
     from survey.admin.views import bp as admin_bp
     from survey.answering.views import bp as answering_bp
     from survey.auth.account_views import bp as accounts_bp
-    from survey.auth.oidc import bp as oidc_bp
     from survey.auth.views import bp as auth_bp
     from survey.cadence.views import bp as schedule_bp
     from survey.plans.views import bp as plans_bp
@@ -86,7 +85,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         public_bp, auth_bp, answering_bp, admin_bp, principles_bp, hr_bp, roster_bp,
-        reports_bp, schedule_bp, accounts_bp, plans_bp, oidc_bp,
+        reports_bp, schedule_bp, accounts_bp, plans_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -357,6 +357,19 @@ def test_without_a_provider_there_is_no_button_and_no_route(
     assert client.get("/login/oidc/callback?state=x&code=y").status_code == 404
 
 
+def test_a_provider_adds_two_anonymous_sign_in_routes_and_nothing_else(
+    make_app: Callable[..., Flask], app: Flask,
+) -> None:
+    """The route matrices (test_survey_routes_roles, test_attack_coverage) check the app
+    without a provider; these are the only routes a provider adds, and they show no figure."""
+    def served(application: Flask) -> set[tuple[str, frozenset[str]]]:
+        return {(rule.endpoint, frozenset((rule.methods or set()) - {"HEAD", "OPTIONS"}))
+                for rule in application.url_map.iter_rules()}
+
+    assert served(app) - served(make_app()) == {("oidc.start", frozenset({"GET"})),
+                                                ("oidc.callback", frozenset({"GET"}))}
+
+
 def test_the_button_names_the_provider_in_both_languages(app: Flask) -> None:
     client = app.test_client()
     assert "Entra IDでログイン" in client.get("/login?lang=ja").get_data(as_text=True)

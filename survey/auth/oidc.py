@@ -26,7 +26,6 @@ from authlib.integrations.flask_client.apps import FlaskOAuth2App
 from flask import (
     Blueprint,
     Flask,
-    abort,
     current_app,
     flash,
     redirect,
@@ -73,11 +72,16 @@ class SignInRefused(ServiceError):
 
 
 def init_oidc(app: Flask) -> None:
-    """Read the provider settings and register the client (nothing when none is configured)."""
+    """Read the provider settings, register the client and the two routes.
+
+    Without a provider there are no routes at all (``/login/oidc`` answers 404 like any
+    unknown path) and the login page shows no button.
+    """
     app.jinja_env.globals["oidc_sign_in"] = sign_in_button
     settings = read_settings(app.config)
     if settings is None:
         return
+    app.register_blueprint(bp)
     oauth = OAuth(app)
     app.extensions[SETTINGS_KEY] = settings
     app.extensions[CLIENT_KEY] = oauth.register(
@@ -145,10 +149,10 @@ def callback() -> ResponseReturnValue:
 
 
 def _configured() -> tuple[OidcSettings, FlaskOAuth2App]:
-    """The provider and its client; 404 where sign-in by identity provider is not set up."""
-    settings, client = current_settings(), current_app.extensions.get(CLIENT_KEY)
-    if settings is None or client is None:
-        abort(404)
+    """The provider and its client (the routes exist only where both do)."""
+    settings, client = current_settings(), current_app.extensions[CLIENT_KEY]
+    if settings is None:
+        raise RuntimeError("the OIDC routes are registered without a provider")
     return settings, client
 
 
