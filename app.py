@@ -47,6 +47,7 @@ def _configure(app: Flask, config: Mapping[str, Any] | None) -> None:
 def _init_extensions(app: Flask) -> None:
     from survey import errors, i18n, security, templating
     from survey.auth.loader import init_login
+    from survey.auth.oidc import init_oidc
     from survey.db import configure_engine, db
     from survey.extensions import babel, csrf, limiter, migrate
     from survey.input_guard import init_input_guard
@@ -63,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
+    init_oidc(app)
     security.init_security(app)
     errors.init_errors(app)
     templating.init_templating(app)
