@@ -17,7 +17,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from conftest import PASSWORD
 from flask import Flask
 from flask.testing import FlaskClient
 from joserfc.errors import JoseError
@@ -32,6 +31,7 @@ from survey.auth.services import create_user
 from survey.auth.sessions import ISSUED, SEEN
 from survey.db import db
 from survey.models import AuditEvent, User
+from tests.conftest import PASSWORD
 from tests.oidc_provider import approve, path_and_query, provider_user, running_provider
 from tests.oidc_provider import register_client as register
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from browser.conftest import LiveServer, _serve, axe_violations
 from survey.db import db
+from tests.browser.conftest import LiveServer, _serve, axe_violations
 from tests.oidc_provider import provider_user, running_provider
 
 LABELS = {"ja": "Microsoft Entra IDでログイン", "en": "Sign in with Microsoft Entra ID"}
