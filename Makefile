@@ -54,6 +54,7 @@ serve: db
 
 test: install-dev translations
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --dist loadfile
 
 test-postgres: install-dev translations

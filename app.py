@@ -47,6 +47,7 @@ def _configure(app: Flask, config: Mapping[str, Any] | None) -> None:
 def _init_extensions(app: Flask) -> None:
     from survey import errors, i18n, security, templating
     from survey.auth.loader import init_login
+    from survey.auth.oidc import init_oidc
     from survey.db import configure_engine, db
     from survey.extensions import babel, csrf, limiter, migrate
     from survey.input_guard import init_input_guard
@@ -63,14 +64,15 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
+    init_oidc(app)
     security.init_security(app)
     errors.init_errors(app)
     templating.init_templating(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from reports.hr_views import bp as hr_bp
-    from reports.views import bp as reports_bp
+    from reports.exports.views import bp as hr_bp
+    from reports.quarterly.views import bp as reports_bp
     from survey.admin.views import bp as admin_bp
     from survey.answering.views import bp as answering_bp
     from survey.auth.account_views import bp as accounts_bp
@@ -92,7 +94,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _wire_services(app: Flask) -> None:
     # The survey package closes waves; the reports package knows how to summarise them.
-    from reports.aggregation import summarise_wave
+    from reports.storage.summarise import summarise_wave
     from survey.waves.closing import SUMMARISER_KEY
 
     app.extensions[SUMMARISER_KEY] = summarise_wave
@@ -106,8 +108,8 @@ def _wire_services(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from reports.cli import report_command
-    from reports.export_cli import export_command
+    from reports.exports.cli import export_command
+    from reports.quarterly.cli import report_command
     from survey.cli import register_commands
 
     register_commands(app)

@@ -48,7 +48,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from phone import Phone, ProtocolError  # noqa: E402  (bench/ is on the path when run)
+from bench.phone import Phone, ProtocolError  # noqa: E402  (the project root is on the path)
 
 CONFIG_ENV = "NARANU_BENCH_CONFIG"
 # The answering page's markup (templates/answering/*.html); one pass each, since the load

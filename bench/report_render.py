@@ -26,7 +26,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -54,8 +56,8 @@ def _answers(rng: np.random.Generator, n: int, specs, wave: int, dept: float) ->
 def seed(session, staff: int, waves: int, seed: int = 1) -> None:
     """Closed waves with stored aggregates for ``staff`` people (70% participation)."""
     from reports.aggregates import build_cell_aggregate
-    from reports.aggregation import item_specs
-    from survey.models import CellAggregate, Wave, WaveCell, WaveItem
+    from reports.storage.summarise import item_specs
+    from survey.models import StoredAggregate, Wave, WaveCell, WaveItem
     from survey.principles.services import seed_default_template
 
     rng = np.random.default_rng(seed)
@@ -91,7 +93,7 @@ def seed(session, staff: int, waves: int, seed: int = 1) -> None:
             n = int(rng.binomial(invited, 0.7))
             responded += n
             aggregate = build_cell_aggregate(_answers(rng, n, specs, index, effects[dept]), specs)
-            session.add(CellAggregate(wave_id=wave.id, cell_id=cell.id, responses=n,
+            session.add(StoredAggregate(wave_id=wave.id, cell_id=cell.id, responses=n,
                                       payload=aggregate.to_dict()))
         wave.responded_count = responded
         session.commit()
@@ -105,7 +107,10 @@ def _app(database: Path):
                        "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
 
 
-def _timed(fn) -> tuple[float, object]:
+T = TypeVar("T")
+
+
+def _timed(fn: Callable[[], T]) -> tuple[float, T]:
     started = time.perf_counter()
     out = fn()
     return time.perf_counter() - started, out
@@ -113,8 +118,8 @@ def _timed(fn) -> tuple[float, object]:
 
 def measure(database: Path) -> dict[str, float]:
     """Statistics, web page and PDF: first (cold) then repeated (warm), in this process."""
-    from reports import render
-    from reports.service import quarter_report
+    from reports.quarterly import page as render
+    from reports.quarterly.services import quarter_report
     from survey.db import db
 
     app = _app(database)
@@ -125,7 +130,7 @@ def measure(database: Path) -> dict[str, float]:
     client = app.test_client()
     client.post("/login", data={"email": "lead@bench.example", "password": "bench password 123"})
     for phase in ("cold", "warm"):
-        render.TIMINGS.__init__()
+        render.TIMINGS.charts_s = render.TIMINGS.template_s = 0.0
         out[f"web_{phase}_s"], page = _timed(lambda: client.get(f"/reports/{QUARTER}"))
         out[f"charts_{phase}_s"] = render.TIMINGS.charts_s
         out[f"template_{phase}_s"] = render.TIMINGS.template_s

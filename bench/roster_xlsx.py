@@ -52,9 +52,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
-import xlsx_files  # noqa: E402  (tests/ is on the path: the same writer as the tests)
+from tests import xlsx_files  # noqa: E402  (the same writer as the tests)
 
 HEADER: list[object] = ["職員番号", "メールアドレス", "部", "課", "係", "役職", "在職年数",
                         "雇用形態", "入庁日", "兼務"]

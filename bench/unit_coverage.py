@@ -43,7 +43,7 @@ def run(code: Path, hierarchy: list[str] | None) -> dict[str, tuple[int, int | N
     """Per unit: (invited, respondents its shown figure covers or None when not shown)."""
     sys.path.insert(0, str(code))
     from app import create_app
-    from reports.service import quarter_report
+    from reports.quarterly.services import quarter_report
     from survey.answering.services import submit
     from survey.db import begin_write, db
     from survey.org_settings import current_thresholds, group_hierarchy

@@ -1,28 +1,37 @@
-"""Sufficient statistics of one cell (wave x group) and every report figure from them.
+"""What a report reads: sufficient statistics of one cell (wave x group), every report figure
+from them, and the waves (:class:`WaveData`) that carry them.
 
 A :class:`CellAggregate` is built once when a wave closes, stored as JSON, and summed
 (``+``) to roll cells up to departments, tenure bands or the whole organisation. All
 counts and moments are integers (composites live on the grid ``composite * L`` with
 ``L = lcm(1..m)``), so roll-ups are exact and independent of respondent order.
-Pure numpy; no Flask, no SQLAlchemy.
+Pure numpy; no Flask, no SQLAlchemy (the loader, :mod:`reports.storage.load`, fills them).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from reports import stats
+from reports.quarters import Quarter
 from reports.stats.composite import composite_grid, grid_resolution
 from reports.stats.report import Comparison, compare_waves
+from survey.waves.design import CellDesign
 
 __all__ = [
+    "ActionMarker",
     "AggregateStack",
     "CellAggregate",
+    "CellData",
     "ItemSpec",
+    "Measure",
+    "PrincipleMeta",
+    "WaveData",
     "alpha",
     "build_cell_aggregate",
     "compare",
@@ -50,6 +59,41 @@ class ItemSpec:
             raise ValueError(f"item {self.item_id}: kind must be one of {sorted(KINDS)}")
         if self.kind == "nps11" and (self.principle is not None or self.reverse):
             raise ValueError(f"item {self.item_id}: nps11 items take no principle or reverse")
+
+
+@dataclass(frozen=True, order=True)
+class Measure:
+    """What one figure is about: a principle's composite, or one scored item.
+
+    Exactly one of ``principle`` (a code) and ``item_id`` is set.  The gate knows a measure by
+    its :attr:`name`, ``principle:<code>`` or ``item:<id>``.
+    """
+
+    principle: str | None = None
+    item_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.principle is None) == (self.item_id is None):
+            raise ValueError("a measure is either a principle or an item")
+
+    @classmethod
+    def of(cls, key: Measure | int | str) -> Measure:
+        """The measure of a principle code (str) or an item id (int), as callers of the
+        aggregate functions (benchmarks, tests) pass them; the only place the two are told
+        apart by type."""
+        if isinstance(key, Measure):
+            return key
+        return cls(principle=key) if isinstance(key, str) else cls(item_id=int(key))
+
+    @property
+    def is_item(self) -> bool:
+        """True for a single item (the eNPS item among a report's sections)."""
+        return self.item_id is not None
+
+    @property
+    def name(self) -> str:
+        """The gate's name of the measure."""
+        return f"item:{self.item_id}" if self.is_item else f"principle:{self.principle}"
 
 
 def _frozen(a: Any) -> np.ndarray:
@@ -231,20 +275,27 @@ def _grid_values(agg: CellAggregate, principle: str) -> np.ndarray:
     return np.arange(lcm, 5 * lcm + 1) / lcm
 
 
-def histogram(agg: CellAggregate, key: int | str) -> tuple[np.ndarray, np.ndarray]:
-    """(values, counts) of an item (int id) or a principle composite (str name)."""
-    if isinstance(key, str):
-        if key not in agg.composite_hist:
-            raise ValueError(f"unknown principle {key!r}")
-        return _grid_values(agg, key), np.asarray(agg.composite_hist[key])
-    spec = next((s for s in agg.items if s.item_id == key), None)
-    if spec is None:
-        raise ValueError(f"unknown item id {key!r}")
+def histogram(agg: CellAggregate, key: Measure | int | str) -> tuple[np.ndarray, np.ndarray]:
+    """(values, counts) of a measure: an item (int id) or a principle composite (str code)."""
+    measure = Measure.of(key)
+    if measure.principle is not None:
+        if measure.principle not in agg.composite_hist:
+            raise ValueError(f"unknown principle {measure.principle!r}")
+        return (_grid_values(agg, measure.principle),
+                np.asarray(agg.composite_hist[measure.principle]))
+    spec = _item_spec(agg.items, measure)
     lo, hi = KINDS[spec.kind]
-    return np.arange(lo, hi + 1, dtype=float), np.asarray(agg.item_hist[key])
+    return np.arange(lo, hi + 1, dtype=float), np.asarray(agg.item_hist[spec.item_id])
 
 
-def favourable(agg: CellAggregate, key: int | str) -> tuple[int, int]:
+def _item_spec(items: Sequence[ItemSpec], measure: Measure) -> ItemSpec:
+    spec = next((s for s in items if s.item_id == measure.item_id), None)
+    if spec is None:
+        raise ValueError(f"unknown item id {measure.item_id!r}")
+    return spec
+
+
+def favourable(agg: CellAggregate, key: Measure | int | str) -> tuple[int, int]:
     """(favourable count, n) of a likert item or composite (value >= 4)."""
     v, c = histogram(agg, key)
     return int(c[v >= 4].sum()), int(c.sum())
@@ -274,16 +325,16 @@ def driver_weights(agg: CellAggregate) -> stats.RelativeWeightsResult:
     return stats.relative_weights(r)
 
 
-def compare(prev: CellAggregate, curr: CellAggregate, key: int | str) -> Comparison:
+def compare(prev: CellAggregate, curr: CellAggregate, key: Measure | int | str) -> Comparison:
     """Primary wave-on-wave comparison (score, or eNPS for the nps item) of one key."""
     nps = agg_is_nps(curr, key)
     return compare_waves("enps" if nps else "score", *histogram(prev, key),
                          *histogram(curr, key))
 
 
-def agg_is_nps(agg: CellAggregate, key: int | str) -> bool:
+def agg_is_nps(agg: CellAggregate, key: Measure | int | str) -> bool:
     """True when ``key`` is the nps11 item."""
-    return agg.nps_item is not None and key == agg.nps_item.item_id
+    return agg.nps_item is not None and Measure.of(key).item_id == agg.nps_item.item_id
 
 
 @dataclass(frozen=True, eq=False)
@@ -323,19 +374,17 @@ class AggregateStack:
                 fields[name][key] = array[row]
         return CellAggregate(self.items, int(self.n_respondents[row]), **fields, **extra)
 
-    def histograms(self, key: int | str) -> tuple[np.ndarray, np.ndarray]:
-        """(values, counts (rows, K)) of an item id or a principle composite, as ``histogram``."""
-        if isinstance(key, str):
-            counts = self.arrays.get(("composite_hist", key))
+    def histograms(self, key: Measure | int | str) -> tuple[np.ndarray, np.ndarray]:
+        """(values, counts (rows, K)) of a measure, as ``histogram``."""
+        measure = Measure.of(key)
+        if measure.principle is not None:
+            counts = self.arrays.get(("composite_hist", measure.principle))
             if counts is None:
-                raise ValueError(f"unknown principle {key!r}")
+                raise ValueError(f"unknown principle {measure.principle!r}")
             lcm = (counts.shape[1] - 1) // 4
             return np.arange(lcm, 5 * lcm + 1) / lcm, counts
-        spec = next((s for s in self.items if s.item_id == key), None)
-        if spec is None:
-            raise ValueError(f"unknown item id {key!r}")
-        lo, hi = KINDS[spec.kind]
-        return np.arange(lo, hi + 1, dtype=float), self.arrays[("item_hist", key)]
+        lo, hi = KINDS[_item_spec(self.items, measure).kind]
+        return np.arange(lo, hi + 1, dtype=float), self.arrays[("item_hist", measure.item_id)]
 
 
 def _pool(member: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -364,3 +413,70 @@ def stack(aggregates: Sequence[CellAggregate]) -> AggregateStack:
         arrays[(name, None)] = _frozen(np.stack([np.asarray(getattr(a, name))
                                                  for a in aggregates]))
     return AggregateStack(first.items, _frozen([a.n_respondents for a in aggregates]), arrays)
+
+
+# What a report reads about waves, principles and logged actions: plain data the loader
+# (``reports.storage.load``) fills from the database and everything after it only reads.
+
+CLOSED = "closed"
+"""``WaveStatus.CLOSED`` of ``survey.waves.services`` (which imports the models, so not here)."""
+
+
+@dataclass(frozen=True)
+class CellData:
+    """One stored cell of a wave."""
+
+    id: int
+    key: tuple[tuple[str, str], ...]
+    invited: int
+    responses: int
+    joined: int
+    left: int
+
+
+@dataclass(frozen=True)
+class WaveData:
+    """A wave with its cells and, when closed, its aggregates by cell id."""
+
+    id: int
+    label: str
+    opens_on: dt.date
+    closes_on: dt.date
+    status: str
+    """The wave's derived state (a ``survey.waves.services.WaveStatus`` value)."""
+    k: int
+    k_comments: int
+    invited: int
+    responded: int
+    quarter: Quarter
+    cells: tuple[CellData, ...]
+    aggregates: dict[int, CellAggregate] = field(default_factory=dict)
+    design: CellDesign = field(default_factory=lambda: CellDesign((), ()))
+    """What the wave reports: unit hierarchy, secondary attributes, folds, group sizes."""
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Results derived from this (immutable) wave: plans, pooled aggregates (``figures``)."""
+
+    @property
+    def closed(self) -> bool:
+        """Figures exist only for closed waves."""
+        return self.status == CLOSED
+
+
+@dataclass(frozen=True)
+class PrincipleMeta:
+    """A principle's code and titles."""
+
+    code: str
+    title_ja: str
+    title_en: str
+
+
+@dataclass(frozen=True)
+class ActionMarker:
+    """A logged leadership action as the report marks it on charts and tests it (before/after).
+
+    The stored row is ``survey.models.Intervention``; this is what the report reads of it."""
+
+    on: dt.date
+    text: str
+    principles: tuple[str, ...]

@@ -14,7 +14,7 @@ The page shows the narrow drawing below :data:`BREAKPOINT_PX` and the wide one a
 Text stays text (``svg.fonttype = 'none'``), so it can be selected, found, read aloud and
 zoomed, and the page stays small.  Layout is measured with the IPAexGothic face that ships
 with ``matplotlib_fontja``; the SVG names it first in a font stack of common Japanese faces,
-and WeasyPrint embeds it from the package for the PDF (``reports.render.font_face_css``).
+and WeasyPrint embeds it from the package for the PDF (``reports.quarterly.page.font_face_css``).
 Colours are the Okabe–Ito palette (Okabe & Ito 2008), safe for colour-blind readers.
 """
 

@@ -15,18 +15,10 @@ import numpy as np
 
 from reports import aggregates as agg
 from reports import disclosure
-from reports.aggregates import CellAggregate
+from reports.aggregates import CellAggregate, Measure, WaveData
 from reports.disclosure import DisclosurePlan, GroupDecision
-from reports.loading import WaveData
 from reports.stats import Estimate, enps, favourability, mean_interval, score
 from survey.waves.design import CONCURRENT
-
-MeasureKey = int | str  # an item id, or a principle code for its composite
-
-
-def measure_name(key: MeasureKey) -> str:
-    """The gate's name of a measure: ``principle:<code>`` or ``item:<id>``."""
-    return f"principle:{key}" if isinstance(key, str) else f"item:{key}"
 
 
 def attributes_of(wave: WaveData) -> list[str]:
@@ -44,9 +36,10 @@ def hierarchy_of(wave: WaveData) -> list[str]:
     return [level for level in wave.design.hierarchy if level in attributes]
 
 
-def measure_keys(aggregate: CellAggregate) -> list[MeasureKey]:
+def measures(aggregate: CellAggregate) -> list[Measure]:
     """Principle composites first, then every scored item."""
-    return [*aggregate.principles, *(spec.item_id for spec in aggregate.items)]
+    return [*(Measure(principle=code) for code in aggregate.principles),
+            *(Measure(item_id=spec.item_id) for spec in aggregate.items)]
 
 
 def plan_for(wave: WaveData) -> DisclosurePlan:
@@ -54,7 +47,7 @@ def plan_for(wave: WaveData) -> DisclosurePlan:
 
     Solved once per wave with the unit hierarchy the wave was opened with, and kept with the
     wave's data: a closed wave's data is immutable and cached per process
-    (``reports.loading``), so its plan is too.
+    (``reports.storage.load``), so its plan is too.
     """
     if "plan" not in wave.memo:
         wave.memo["plan"] = _plan(wave)
@@ -69,9 +62,9 @@ def _plan(wave: WaveData) -> DisclosurePlan:
     counts: dict[str, dict[tuple[tuple[str, str], ...], int]] = {}
     if wave.aggregates:
         stacked, _rows = _stacked(wave)
-        for key in measure_keys(next(iter(wave.aggregates.values()))):
-            answered = stacked.histograms(key)[1].sum(axis=1).tolist()
-            counts[measure_name(key)] = {c.key: answered[i] for i, c in enumerate(wave.cells)}
+        for measure in measures(next(iter(wave.aggregates.values()))):
+            answered = stacked.histograms(measure)[1].sum(axis=1).tolist()
+            counts[measure.name] = {c.key: answered[i] for i, c in enumerate(wave.cells)}
     return disclosure.plan(cells, attributes, hierarchy_of(wave), wave.k,
                            measure_counts=counts, k_comments=wave.k_comments,
                            concurrent=CONCURRENT if CONCURRENT in stored else None)
@@ -119,7 +112,7 @@ class GroupFigure:
         return self.decision.n
 
 
-def estimate(aggregate: CellAggregate, key: MeasureKey) -> dict[str, Estimate]:
+def estimate(aggregate: CellAggregate, key: Measure) -> dict[str, Estimate]:
     """Score, favourability and mean (likert/composite) or eNPS (nps item) of one measure."""
     values, counts = agg.histogram(aggregate, key)
     if agg.agg_is_nps(aggregate, key):
@@ -129,11 +122,11 @@ def estimate(aggregate: CellAggregate, key: MeasureKey) -> dict[str, Estimate]:
 
 
 def group_figures(
-    wave: WaveData, plan: DisclosurePlan, breakdown: Sequence[str], key: MeasureKey
+    wave: WaveData, plan: DisclosurePlan, breakdown: Sequence[str], key: Measure
 ) -> list[GroupFigure]:
     """Figures of every group of ``breakdown`` for one measure; suppressed groups stay empty."""
     out = []
-    for decision in plan.groups(tuple(breakdown), measure_name(key)):
+    for decision in plan.groups(tuple(breakdown), key.name):
         if decision.shown:
             out.append(GroupFigure(decision, **estimate(pooled(wave, decision), key)))
         else:
@@ -141,19 +134,19 @@ def group_figures(
     return out
 
 
-def total_figure(wave: WaveData, plan: DisclosurePlan, key: MeasureKey) -> GroupFigure:
+def total_figure(wave: WaveData, plan: DisclosurePlan, key: Measure) -> GroupFigure:
     """The whole organisation's figure for one measure."""
     return group_figures(wave, plan, (), key)[0]
 
 
 def remainder_figure(
-    wave: WaveData, plan: DisclosurePlan, breakdown: Sequence[str], key: MeasureKey
+    wave: WaveData, plan: DisclosurePlan, breakdown: Sequence[str], key: Measure
 ) -> GroupFigure | None:
     """The その他 group's figure for one measure (everyone in no shown group of
     ``breakdown``), or None when the gate does not allow it (see ``DisclosurePlan.coverage``)."""
     if not breakdown:
         return None
-    coverage = plan.coverage(tuple(breakdown), measure_name(key))
+    coverage = plan.coverage(tuple(breakdown), key.name)
     if coverage is None or coverage.remainder is None:
         return None
     return GroupFigure(coverage.remainder, **estimate(pooled(wave, coverage.remainder), key))

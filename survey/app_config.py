@@ -61,6 +61,15 @@ DEFAULTS: dict[str, Any] = {
     "TWOFACTOR_PENDING_SECONDS": 300,
     # hide_parameters: database errors and echo logs never carry answers or token hashes.
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+    # Sign-in through the organisation's identity provider (survey.auth.oidc_settings): off
+    # while OIDC_ISSUER is unset.  OIDC_ONLY keeps password sign-in for administrators only.
+    "OIDC_ISSUER": None,
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,
+    "OIDC_DISPLAY_NAME": None,
+    "OIDC_EMAIL_CLAIM": "email",
+    "OIDC_ALLOWED_DOMAINS": (),
+    "OIDC_ONLY": False,
 }
 
 #: Environment variables that override a setting (read in create_app, not at import).
@@ -77,6 +86,13 @@ ENVIRONMENT = {
     "NARANU_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "NARANU_SECURE_COOKIES": "SESSION_COOKIE_SECURE",
     "NARANU_PROXY_FIX": "PROXY_FIX",
+    "NARANU_OIDC_ISSUER": "OIDC_ISSUER",
+    "NARANU_OIDC_CLIENT_ID": "OIDC_CLIENT_ID",
+    "NARANU_OIDC_CLIENT_SECRET": "OIDC_CLIENT_SECRET",
+    "NARANU_OIDC_DISPLAY_NAME": "OIDC_DISPLAY_NAME",
+    "NARANU_OIDC_EMAIL_CLAIM": "OIDC_EMAIL_CLAIM",
+    "NARANU_OIDC_ALLOWED_DOMAINS": "OIDC_ALLOWED_DOMAINS",
+    "NARANU_OIDC_ONLY": "OIDC_ONLY",
 }
 
 
@@ -110,7 +126,7 @@ def _coerce(setting: str, value: str) -> Any:
         return int(value)
     if setting == "MAIL_RATE":
         return float(value)
-    if setting in ("SESSION_COOKIE_SECURE", "MAIL_USE_TLS"):
+    if setting in ("SESSION_COOKIE_SECURE", "MAIL_USE_TLS", "OIDC_ONLY"):
         return value.lower() in {"1", "true", "yes"}
     return value
 

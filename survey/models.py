@@ -282,7 +282,7 @@ class Answer(Model):
     text: Mapped[str | None] = mapped_column(Text)
 
 
-class CellAggregate(Model):
+class StoredAggregate(Model):
     """A closed wave's summary for one cell (histograms and cross-products), frozen at close."""
 
     __tablename__ = "cell_aggregate"

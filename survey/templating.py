@@ -10,6 +10,7 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from survey.auth.oidc_messages import describe_refusal
 from survey.i18n import localized
 from survey.models import AuditEvent, Role
 from survey.principles.scales import NPS_ENDS
@@ -43,7 +44,7 @@ def role_label(role: str) -> str:
     return {
         "admin": _("Administrator"), "leadership": _("Leadership"), "hr": _("HR"),
         "unit-head": _("Unit head"),
-        "system": _("System"),
+        "system": _("System"), "anonymous": _("Not signed in"),
     }.get(role, role)
 
 
@@ -96,6 +97,7 @@ def describe_event(event: AuditEvent) -> str:
                                            units="; ".join(d.get("units") or [])),
         "report_notices_queued": lambda: _("%(n)s report notices queued for round %(wave)s.",
                                            n=d.get("n"), wave=d.get("wave")),
+        "oidc_sign_in_refused": lambda: describe_refusal(d),
     }
     return texts.get(event.action, lambda: event.action)()
 

@@ -16,10 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from app import create_app
-from survey.db import db
+from survey.db import DbSession, db
 from survey.i18n import compile_catalogs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +117,7 @@ def _reset_postgres(url: str) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_report_cache() -> Iterator[None]:
     """Closed-wave caches are per process; each test starts from its own database."""
-    from reports.loading import clear_cache
+    from reports.storage.load import clear_cache
 
     clear_cache()
     yield
@@ -181,7 +180,7 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 @pytest.fixture()
-def session(app: Flask) -> Iterator[Session]:
+def session(app: Flask) -> Iterator[DbSession]:
     """The database session inside an app context."""
     with app.app_context():
         yield db.session

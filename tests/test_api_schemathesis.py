@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 import schemathesis
-from conftest import PASSWORD, ROOT
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import ignored_auth
+
+from tests.conftest import PASSWORD, ROOT
 
 SCHEMA_PATH = ROOT / "docs" / "openapi.yaml"
 

@@ -17,8 +17,8 @@ import pytest
 from flask import Flask
 from openpyxl import load_workbook
 
-from reports.context import all_waves
-from reports.service import quarters_with_waves
+from reports.quarterly.services import quarters_with_waves
+from reports.storage.load import all_waves
 from survey.db import db
 from survey.demo import DemoSpec, seed_demo
 from tests.conftest import TOKEN_KEY

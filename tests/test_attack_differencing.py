@@ -16,6 +16,7 @@ from __future__ import annotations
 from fractions import Fraction
 from itertools import combinations
 from math import lcm
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, find, given, settings
@@ -177,7 +178,7 @@ class _Shown:
         self.shown = True
 
 
-def naive_gate(cells, attributes, k):
+def naive_gate(cells: list[Any], attributes: list[str], k: int) -> list[Any]:
     """Shows every group with at least k responses and nothing else."""
     requests = [(), *[(a,) for a in attributes], *combinations(attributes, 2)]
     seen = []

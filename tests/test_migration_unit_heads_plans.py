@@ -75,7 +75,7 @@ def test_interventions_become_plans_and_closed_waves_get_their_publication_time(
             ("[]", "将来の施策", dt.date(2999, 1, 1), "planned", None, ["evidence"]),
         ]
         assert [(u.on, u.status) for u in plans[0].updates] == [(dt.date(2026, 4, 20), "done")]
-        published = dict(db.session.execute(text(
+        published: dict[str, object] = dict(db.session.execute(text(
             "SELECT label, results_published_at FROM wave")).all())
         assert str(published["2026-04"]).startswith("2026-04-15 01:02:03")
         assert published["2026-05"] is None

@@ -139,3 +139,13 @@ def test_stack_pool_equals_sum_of_aggregates():
             np.testing.assert_array_equal(pooled.histograms(key)[1][g], ag.histogram(want, key)[1])
     with pytest.raises(ValueError, match="membership"):
         ag.stack(cells).pool([[2, 0, 0, 0, 0]])
+
+
+def test_a_measure_is_a_principle_or_an_item_and_the_gate_names_it() -> None:
+    assert ag.Measure.of("Trust") == ag.Measure(principle="Trust")
+    assert (ag.Measure.of("Trust").name, ag.Measure.of(6).name) == ("principle:Trust", "item:6")
+    assert ag.Measure.of(6).is_item and not ag.Measure.of("Trust").is_item
+    with pytest.raises(ValueError, match="either a principle or an item"):
+        ag.Measure()
+    with pytest.raises(ValueError, match="either a principle or an item"):
+        ag.Measure(principle="Trust", item_id=6)

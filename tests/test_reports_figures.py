@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import add
+
 import numpy as np
-from conftest import TOKEN_KEY
 from flask import Flask
 
-from reports import loading
-from reports.figures import measure_keys, plan_for, pooled
+from reports.figures import measures, plan_for, pooled
+from reports.storage import load as loading
 from survey.db import db
+from tests.conftest import TOKEN_KEY
 
 
 def test_pooled_equals_sum_of_cell_aggregates(app: Flask) -> None:
@@ -23,15 +26,16 @@ def test_pooled_equals_sum_of_cell_aggregates(app: Flask) -> None:
     for breakdown in plan.breakdowns:
         for decision in plan.groups(breakdown):
             if decision.shown:
-                want = sum((by_key[k] for k in decision.cells), start=0)
+                want = reduce(add, (by_key[k] for k in decision.cells))
                 assert pooled(wave, decision).to_dict() == want.to_dict()
                 checked += 1
     assert checked > 1
     # The measure counts given to the gate are each cell's answers.
     first = next(iter(wave.aggregates.values()))
-    for key in measure_keys(first)[:3]:
-        total = plan.groups((), f"principle:{key}" if isinstance(key, str) else f"item:{key}")
+    for measure in measures(first)[:3]:
+        code, item = measure.principle, measure.item_id
+        total = plan.groups((), f"principle:{code}" if code is not None else f"item:{item}")
         if total[0].shown:
-            answered = sum(int(np.sum(a.composite_hist[key] if isinstance(key, str)
-                                      else a.item_hist[key])) for a in wave.aggregates.values())
+            answered = sum(int(np.sum(a.composite_hist[code] if code is not None
+                                      else a.item_hist[item])) for a in wave.aggregates.values())
             assert total[0].n == answered

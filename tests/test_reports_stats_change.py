@@ -18,7 +18,7 @@ from reports.stats import (
     compare_waves,
     enps_change,
     favourability_change,
-    label_comparisons,
+    judge_comparisons,
     score_change,
 )
 
@@ -116,8 +116,8 @@ def test_labels():
     big = compare_waves("score", V5, A * 10, V5, B * 10)
     tiny = compare_waves("score", V5, A * 200, V5, A * 200 + np.array([0, 0, 0, 1, 0]))
     flat = compare_waves("score", V5, A, V5, A + np.array([0, 0, 1, 0, 0]))
-    labels = label_comparisons([big, tiny, flat])
-    assert [x.label for x in labels] == [CHANGE, NO_MEANINGFUL_CHANGE, NO_CHANGE_DETECTABLE]
+    labels = judge_comparisons([big, tiny, flat])
+    assert [x.verdict for x in labels] == [CHANGE, NO_MEANINGFUL_CHANGE, NO_CHANGE_DETECTABLE]
     assert labels[2].mdd > 5
 
 

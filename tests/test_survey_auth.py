@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from argon2 import Type, extract_parameters
-from conftest import PASSWORD
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from survey.auth.passwords import hash_password, verify_password
 from survey.auth.services import AccountError, authenticate, create_user
 from survey.db import db
 from survey.models import User
+from tests.conftest import PASSWORD
 
 
 def sign_in(client: FlaskClient, email: str, password: str = PASSWORD, query: str = "") -> Any:

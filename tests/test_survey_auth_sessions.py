@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from conftest import PASSWORD
 from flask import Flask
 from flask.testing import FlaskClient
 
 from survey.auth.sessions import ISSUED, SEEN
+from tests.conftest import PASSWORD
 
 
 def signed_in(app: Flask, make_user: Callable[..., Any], role: str = "admin") -> FlaskClient:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from conftest import PASSWORD
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
@@ -20,6 +19,7 @@ from reports.quarters import quarter_of
 from survey.auth.passwords import verify_password
 from survey.models import Invitation, Principle, User, Wave
 from survey.waves.services import today
+from tests.conftest import PASSWORD
 
 
 def one_line_error(result: Result) -> str:

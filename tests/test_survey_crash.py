@@ -80,8 +80,6 @@ def prepared(tmp_path: Path) -> Iterator[tuple[dict[str, Any], str, int, list[st
     """A migrated SQLite file with a wave open for STAFF: (config, path, wave id, links, fields)."""
     import datetime as dt
 
-    from conftest import SECRET, TOKEN_KEY, roster_rows
-
     from app import create_app
     from survey.answering.forms import field_name
     from survey.answering.services import wave_items
@@ -90,6 +88,7 @@ def prepared(tmp_path: Path) -> Iterator[tuple[dict[str, Any], str, int, list[st
     from survey.principles.services import survey_by_name
     from survey.roster.services import import_roster
     from survey.waves.services import WavePlan, invitation_links, open_wave, today
+    from tests.conftest import SECRET, TOKEN_KEY, roster_rows
 
     path = tmp_path / "crash.sqlite3"
     config = {"SECRET_KEY": SECRET, "TOKEN_KEY": TOKEN_KEY, "WTF_CSRF_ENABLED": False,

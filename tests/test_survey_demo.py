@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from functools import reduce
+from operator import add
 
 import numpy as np
 import pytest
-from conftest import base_config
 from flask import Flask
 from sqlalchemy import select
 
 from app import create_app
 from reports.aggregates import histogram
-from reports.aggregation import stored_aggregates
+from reports.storage.summarise import stored_aggregates
 from survey.db import db
 from survey.demo import DemoSpec, demo_roster, quarterly_dates
 from survey.models import Intervention, User, Wave
 from survey.waves.services import today
+from tests.conftest import base_config
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +44,7 @@ def composite_means(app: Flask) -> dict[str, list[float]]:
     means: dict[str, list[float]] = {}
     with app.app_context():
         for wave in db.session.scalars(select(Wave).order_by(Wave.opens_on)):
-            pooled = sum(stored_aggregates(db.session, wave).values())
+            pooled = reduce(add, stored_aggregates(db.session, wave).values())
             for principle in pooled.principles:
                 values, counts = histogram(pooled, principle)
                 means.setdefault(principle, []).append(float(values @ counts / counts.sum()))

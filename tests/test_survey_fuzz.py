@@ -65,7 +65,7 @@ def form_data(names: list[str]) -> st.SearchStrategy[dict[str, str]]:
 
 @pytest.fixture()
 def signed_in(app: Flask, make_user: Callable[..., Any]) -> Callable[[str], FlaskClient]:
-    from conftest import PASSWORD
+    from tests.conftest import PASSWORD
 
     def sign_in(role: str) -> FlaskClient:
         client = app.test_client()

@@ -12,12 +12,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, roster_rows
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 
 from survey.db import db
+from tests.conftest import PASSWORD, roster_rows
 
 
 def on_every_connection(app: Flask, pragma: str) -> None:

@@ -9,11 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from conftest import PASSWORD, ROOT
 from flask import Flask
 from flask.testing import FlaskClient
 
 from survey.app_config import ratelimit_storage_url
+from tests.conftest import PASSWORD, ROOT
 
 
 def failed_logins(client: FlaskClient, count: int, email: str = "nobody@example.jp",
@@ -26,7 +26,7 @@ def failed_logins(client: FlaskClient, count: int, email: str = "nobody@example.
 WORKER = """
 import json, sys
 sys.path[:0] = [{root!r}, {tests!r}]
-from conftest import base_config
+from tests.conftest import base_config
 from app import create_app
 app = create_app(base_config({database!r}, **json.loads({settings!r})))
 client = app.test_client()

@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import pytest
-import town
-from conftest import xlsx_bytes
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
@@ -28,6 +26,8 @@ from survey.models import AuditEvent, Person, Setting
 from survey.roster.messages import roster_message
 from survey.roster.parsing import RosterError, check_size, parse_hierarchy, parse_roster
 from survey.roster.services import import_roster
+from tests import town
+from tests.conftest import xlsx_bytes
 
 HEADER = "employee_id,email,department\n"
 GOOD = HEADER + "E1,a@town.example.jp,税務課\nE2,b@town.example.jp,住民課\n"

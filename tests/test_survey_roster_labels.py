@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from conftest import roster_rows
 from flask import Flask
 from flask_babel import gettext
 from sqlalchemy.orm import Session
@@ -28,6 +27,7 @@ from survey.roster.labels import (
     save_labels,
     stored_labels,
 )
+from tests.conftest import roster_rows
 
 
 @pytest.fixture()

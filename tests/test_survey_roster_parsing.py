@@ -11,9 +11,9 @@ import datetime as dt
 import hashlib
 import re
 import time
+from typing import Any
 
 import pytest
-from conftest import xlsx_bytes
 
 from survey.roster.parsing import (
     RosterError,
@@ -23,6 +23,7 @@ from survey.roster.parsing import (
     parse_hierarchy,
     parse_roster,
 )
+from tests.conftest import xlsx_bytes
 
 JAPANESE = ("employee_id,email,部署,勤続\r\n"
             "E1,a@town.example.jp,税務課,3年\r\n"
@@ -34,7 +35,7 @@ EXPECTED = [
 
 
 
-def refusal(filename: str, data: bytes, **options: object) -> RosterError:
+def refusal(filename: str, data: bytes, **options: Any) -> RosterError:
     with pytest.raises(RosterError) as caught:
         parse_roster(filename, data, **options)
     return caught.value

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-import town
-from conftest import roster_rows, xlsx_bytes
 from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,6 +19,8 @@ from survey.roster.messages import (
 )
 from survey.roster.parsing import RosterError, parse_roster
 from survey.roster.services import RosterWarning, import_roster, roster_overview, size_warnings
+from tests import town
+from tests.conftest import roster_rows, xlsx_bytes
 
 
 def people(session: Session) -> dict[str, tuple[str, dict[str, str], bool]]:

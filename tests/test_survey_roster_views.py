@@ -9,14 +9,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import town
-from conftest import PASSWORD, xlsx_bytes
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from survey.db import db
 from survey.models import AuditEvent, Person, Setting
+from tests import town
+from tests.conftest import PASSWORD, xlsx_bytes
 
 GOOD = ("employee_id,email,department\n"
         + "".join(f"E{i},p{i}@town.example.jp,{'税務課' if i < 6 else '議会事務局'}\n"

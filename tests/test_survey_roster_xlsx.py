@@ -23,10 +23,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
-from xlsx_files import MAIN_NS, text_item, workbook
 
 from survey.roster.parsing import EXCEL_MAX_ROWS, MAX_COLUMNS, RosterError, parse_roster
 from survey.roster.xlsx import first_sheet_rows
+from tests.xlsx_files import MAIN_NS, text_item, workbook
 
 #: Cell styles: General, short date (14), a custom date, a time, a duration, a date-time, 0.00.
 FORMATS: tuple[int | str, ...] = (0, 14, "yyyy/m/d", "h:mm", "[h]:mm:ss", "yyyy-mm-dd hh:mm", 2)

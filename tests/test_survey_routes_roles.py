@@ -10,8 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import PASSWORD
 from flask import Flask
+
+from tests.conftest import PASSWORD
 
 ANONYMOUS = "anonymous"
 ROLES = (ANONYMOUS, "admin", "leadership", "hr", "unit-head")

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, ROOT
 from flask import Flask
 from flask.testing import FlaskClient
 
 from survey.app_config import ensure_instance_secrets
 from survey.auth.passwords import hash_password
 from survey.logging import RedactingFilter, init_logging, redact
+from tests.conftest import PASSWORD, ROOT
 
 TOKEN_PATH = "/s/cFnolkxIefAGsagElEP1JpL4iB925z3jhdY_tw13dic"
 SAMPLE_ARGS = {"token": TOKEN_PATH.removeprefix("/s/"), "wave_id": 1, "item_id": 1, "user_id": 1,
@@ -262,10 +262,9 @@ def test_create_app_installs_the_redacting_filter(make_app: Callable[..., Flask]
 def test_pages_for_a_signed_in_account_are_not_stored(
     app: Flask, login: Callable[[str], FlaskClient],
 ) -> None:
-    from conftest import TOKEN_KEY
-
     from survey.db import db
     from survey.demo import DemoSpec, seed_demo
+    from tests.conftest import TOKEN_KEY
 
     with app.app_context():
         seed_demo(db.session, DemoSpec(staff=60, waves=3, seed=1), TOKEN_KEY)

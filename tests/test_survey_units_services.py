@@ -54,7 +54,7 @@ def town(make_roster: Callable[..., int], app) -> None:
         db.session.commit()
 
 
-names = st.text(st.characters(blacklist_characters="/>\n、,;", blacklist_categories=("Cs",)),
+names = st.text(st.characters(blacklist_characters="/>\n、,;", blacklist_categories=["Cs"]),
                 min_size=1, max_size=6).map(str.strip).filter(bool)
 
 

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import TOKEN_KEY, roster_rows
 from flask import Flask
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
@@ -17,10 +16,10 @@ from survey.db import begin_write
 from survey.models import (
     Answer,
     AuditEvent,
-    CellAggregate,
     Invitation,
     Person,
     Response,
+    StoredAggregate,
     Survey,
     Wave,
     WaveCell,
@@ -39,6 +38,7 @@ from survey.waves.services import (
     today,
 )
 from survey.waves.tokens import derive_token, hash_token
+from tests.conftest import TOKEN_KEY, roster_rows
 
 BASE = "http://survey.example"
 K5 = Thresholds(k=5, k_comments=10)
@@ -262,7 +262,7 @@ def test_close_forgets_invitations_rewrites_responses_and_stores_aggregates(
         select(Response.cell_id).where(Response.wave_id == wave_id))) == old_cells
     assert count(session, Answer, Answer.response_id.in_(new_ids)) == 12
     aggregates = session.scalars(
-        select(CellAggregate).where(CellAggregate.wave_id == wave_id)).all()
+        select(StoredAggregate).where(StoredAggregate.wave_id == wave_id)).all()
     cells = session.scalars(select(WaveCell.id).where(WaveCell.wave_id == wave_id)).all()
     assert {a.cell_id for a in aggregates} == set(cells)
     assert sum(a.responses for a in aggregates) == 12

@@ -27,18 +27,23 @@ EXPORT_TEXT = ROOT / "reports" / "exports" / "_text.py"
 Message = tuple[str | None, str]  # (context, message id)
 
 
+def singular(message: str | tuple[str, ...] | list[str]) -> str:
+    """The message id itself (the singular of a plural message)."""
+    return message if isinstance(message, str) else message[0]
+
+
 def asked_for() -> dict[Message, str]:
     """Every message the sources ask for → where (first place found)."""
     found: dict[Message, str] = {}
     for folder in SOURCES:
         for name, line, message, _notes, context in extract_from_dir(
                 str(ROOT / folder), METHODS, OPTIONS, keywords=KEYWORDS):
-            text = message[0] if isinstance(message, tuple) else message
+            text = singular(message)
             if text:
                 found.setdefault((context, text), f"{folder}/{name}:{line}")
     for line, message, _notes, _context in extract_from_file(
             "python", str(EXPORT_TEXT), keywords={"_t": None}):
-        found.setdefault(("export", message), f"reports/exports/_text.py:{line}")
+        found.setdefault(("export", singular(message)), f"reports/exports/_text.py:{line}")
     return found
 
 
@@ -48,7 +53,7 @@ def translated() -> set[Message]:
     for path in ROOT.glob("translations/*/ja/LC_MESSAGES/messages.po"):
         with path.open("rb") as handle:
             for message in read_po(handle):
-                text = message.id[0] if isinstance(message.id, tuple) else message.id
+                text = singular(message.id)
                 if text and message.string and not message.fuzzy:
                     done.add((message.context, text))
     return done

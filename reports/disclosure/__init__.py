@@ -30,7 +30,7 @@ from ._model import (
     check_thresholds,
 )
 from ._plan import DisclosurePlan, build
-from ._waves import Comparison, comparable
+from ._waves import ChangeGate, comparable
 
 __all__ = [
     "DEFAULT_K",
@@ -40,8 +40,8 @@ __all__ = [
     "Breakdown",
     "Cell",
     "CellKey",
+    "ChangeGate",
     "CommentGroup",
-    "Comparison",
     "Coverage",
     "DisclosurePlan",
     "GroupDecision",

@@ -272,7 +272,7 @@ def _solve_within(problem: Problem, vectors: list[np.ndarray], threshold: int,
         return _solve(problem, vectors, threshold, base, noun)
     masks = problem.masks
     values = np.stack(vectors) if masks.shape[1] else np.zeros((len(vectors), 0), np.int64)
-    primary = ((masks.astype(np.int64) @ values.T) >= threshold).all(axis=1)
+    primary = np.asarray(((masks.astype(np.int64) @ values.T) >= threshold).all(axis=1))
     reasons = tuple(
         old if old is not Reason.OK else (Reason.OK if ok else Reason.BELOW_K)
         for old, ok in zip(base.reasons, primary.tolist(), strict=True)
@@ -290,7 +290,7 @@ def _solve(problem: Problem, vectors: list[np.ndarray], threshold: int,
     masks = problem.masks
     values = np.stack(vectors) if masks.shape[1] else np.zeros((len(vectors), 0), np.int64)
     group_sums = masks.astype(np.int64) @ values.T
-    primary = (group_sums >= threshold).all(axis=1)
+    primary = np.asarray((group_sums >= threshold).all(axis=1))
     eligible = primary.copy()
     if base is not None:
         eligible &= np.array([r is Reason.OK for r in base.reasons], dtype=bool)

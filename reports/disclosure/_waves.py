@@ -8,7 +8,7 @@ from ._model import MIN_K, GroupDecision, Reason, Status
 
 
 @dataclass(frozen=True)
-class Comparison:
+class ChangeGate:
     """Whether the change of one group between two waves may be shown, and why."""
 
     status: Status
@@ -22,7 +22,7 @@ class Comparison:
 
 
 def comparable(earlier: GroupDecision, later: GroupDecision, joined: int, left: int,
-               k: int) -> Comparison:
+               k: int) -> ChangeGate:
     """May the change of one group from ``earlier`` to ``later`` be shown?
 
     Rule: the group must be shown (passed the gate) in both waves. If its membership
@@ -44,11 +44,11 @@ def comparable(earlier: GroupDecision, later: GroupDecision, joined: int, left: 
     if k < MIN_K:
         raise ValueError(f"k must be >= {MIN_K}, got {k}")
     if not (earlier.shown and later.shown):
-        return Comparison(Status.SUPPRESSED, Reason.BELOW_K,
+        return ChangeGate(Status.SUPPRESSED, Reason.BELOW_K,
                           "the group is not shown in both waves")
     moved = joined + left
     if 0 < moved < k and min(earlier.n or 0, later.n or 0) < 2 * k:
-        return Comparison(Status.SUPPRESSED, Reason.MEMBERSHIP_CHANGE,
+        return ChangeGate(Status.SUPPRESSED, Reason.MEMBERSHIP_CHANGE,
                           f"{moved} people joined or left and a wave has fewer than "
                           f"{2 * k} responses, so the change could reflect them alone")
-    return Comparison(Status.SHOWN, Reason.OK, "shown")
+    return ChangeGate(Status.SHOWN, Reason.OK, "shown")

@@ -1,7 +1,8 @@
 """HR exports of closed waves: gated aggregates and a generalised response-level table.
 
-``make_export`` is the entry point for the ``export`` command and the HR pages; every export
-is logged publicly as ``export_made`` (docs/anonymity.md §5, HR).
+``make_export`` (:mod:`~reports.exports.service`) is the entry point for the ``export``
+command (:mod:`~reports.exports.cli`) and the HR pages (:mod:`~reports.exports.views`); every
+export is logged publicly as ``export_made`` (docs/anonymity.md §5, HR).
 
 Layout.  Every table is plain: one header row of stable English column keys, then the rows,
 so Excel's import, R, pandas and ``csv.DictReader`` read it as it is.  What people read travels

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reports import figures
+from reports.aggregates import Measure, WaveData
 from reports.disclosure import GroupDecision
 from reports.exports import _text
 from reports.exports._sheets import Sheet, Value
 from reports.exports._text import group_text
-from reports.figures import GroupFigure, MeasureKey
-from reports.loading import WaveData
+from reports.figures import GroupFigure
 from reports.stats import Estimate
 
 HEADER = ("measure", "title", "breakdown", "group", "status", "reason_code", "n", "mean",
@@ -29,7 +29,7 @@ def breakdowns(wave: WaveData) -> list[tuple[str, ...]]:
     return [(), *((name,) for name in figures.attributes_of(wave))]
 
 
-def aggregate_sheet(wave: WaveData, titles: Mapping[MeasureKey, str]) -> Sheet:
+def aggregate_sheet(wave: WaveData, titles: Mapping[Measure, str]) -> Sheet:
     """Rows for every measure (principles, then items) and every group of every breakdown.
 
     ``titles`` are already in the export's language; notes are written in the current locale.
@@ -37,7 +37,7 @@ def aggregate_sheet(wave: WaveData, titles: Mapping[MeasureKey, str]) -> Sheet:
     rows: list[tuple[Value, ...]] = []
     if wave.aggregates:
         plan = figures.plan_for(wave)
-        keys = figures.measure_keys(next(iter(wave.aggregates.values())))
+        keys = figures.measures(next(iter(wave.aggregates.values())))
         for key in keys:
             for breakdown in breakdowns(wave):
                 for figure in figures.group_figures(wave, plan, breakdown, key):
@@ -63,10 +63,10 @@ def coverage_notes(wave: WaveData) -> list[str]:
     return lines
 
 
-def _row(key: MeasureKey, title: str, breakdown: tuple[str, ...], figure: GroupFigure,
+def _row(key: Measure, title: str, breakdown: tuple[str, ...], figure: GroupFigure,
          k: int) -> tuple[Value, ...]:
     decision = figure.decision
-    head = (figures.measure_name(key), title, " × ".join(breakdown) or "all",
+    head = (key.name, title, " × ".join(breakdown) or "all",
             group_text(decision.label), str(decision.status), str(decision.reason_code))
     if not figure.shown:
         return (*head, *([SUPPRESSED] * 5), note(decision, k))

@@ -1,8 +1,8 @@
 """Build an export of a closed wave from the database and log it publicly.
 
-Besides :mod:`reports.aggregation`, this is the only module of ``reports`` that reads stored
-answers: the response-level export needs the rows themselves.  It reads them only for closed
-waves (whose storage order was scrambled at close) and hands them to the pure generaliser.
+The response-level export needs the answer rows themselves: it asks the storage boundary
+(:func:`reports.storage.load.load_response_answers`) for them, only for closed waves (whose
+storage order was scrambled at close), and hands them to the pure generaliser.
 
 The export's language is an argument, not the ambient request: the HR page passes the page's
 locale and the command line its ``--lang``; every sheet is built under that locale.
@@ -19,20 +19,25 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from reports import figures
-from reports.context import fiscal_start_month
+from reports.aggregates import Measure, WaveData
 from reports.disclosure import CommentGroup, DisclosurePlan
 from reports.exports import _text
 from reports.exports._aggregate import aggregate_sheet
 from reports.exports._responses import Respondent, generalise_rows
 from reports.exports._sheets import Sheet, Value, to_package, to_xlsx
 from reports.exports._text import group_text
-from reports.figures import MeasureKey
-from reports.loading import WaveData, load_comments, load_wave
+from reports.storage.load import (
+    fiscal_start_month,
+    load_comments,
+    load_response_answers,
+    load_wave,
+)
 from survey import audit
 from survey.db import DbSession
 from survey.i18n import localized
-from survey.models import Answer, Item, ItemKind, Principle, Response, Wave
+from survey.models import Item, ItemKind, Principle, Wave
 from survey.roster.labels import attribute_labels
+from survey.service_error import ServiceError
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -64,8 +69,10 @@ MIMETYPES = {
 }
 
 
-class ExportError(ValueError):
-    """Why an export was refused: ``unknown_wave``, ``wave_not_closed``, ``bad_kind``, …"""
+class ExportError(ServiceError):
+    """Why an export was refused: ``unknown_wave`` / ``wave_not_closed`` (param ``wave``),
+    ``bad_kind``, ``bad_format``, ``bad_language``, ``cannot_write`` (``path``, ``reason``);
+    :func:`reports.exports.messages.export_message` words it for the page and the command."""
 
 
 @dataclass(frozen=True)
@@ -85,9 +92,9 @@ def make_export(session: DbSession, wave_id: int, kind: str, fmt: str, *, commen
     language = _parse(ExportLanguage, lang, "bad_language")
     wave = session.get(Wave, wave_id)
     if wave is None:
-        raise ExportError("unknown_wave")
+        raise ExportError("unknown_wave", wave=wave_id)
     if not wave.closed:
-        raise ExportError("wave_not_closed")
+        raise ExportError("wave_not_closed", wave=wave_id)
     with force_locale(str(language)):
         sheets, dropped = _sheets(session, wave, kind, comments)
     name = f"naranu-wave{wave.id}-{kind}"
@@ -121,11 +128,12 @@ def _parse(enum: type[E], value: str, code: str) -> E:
         raise ExportError(code) from None
 
 
-def _titles(session: DbSession, wave: Wave) -> dict[MeasureKey, str]:
+def _titles(session: DbSession, wave: Wave) -> dict[Measure, str]:
     """Principle titles and item wording in the current locale."""
-    titles: dict[MeasureKey, str] = {p.code: localized(p.title_ja, p.title_en)
-                                     for p in session.scalars(select(Principle))}
-    titles.update({e.item.id: localized(e.item.text_ja, e.item.text_en) for e in wave.items})
+    titles = {Measure(principle=p.code): localized(p.title_ja, p.title_en)
+              for p in session.scalars(select(Principle))}
+    titles.update({Measure(item_id=e.item.id): localized(e.item.text_ja, e.item.text_en)
+                   for e in wave.items})
     return titles
 
 
@@ -166,17 +174,7 @@ def published_groups(plan: DisclosurePlan) -> list[frozenset[tuple[tuple[str, st
 
 def load_respondents(session: DbSession, wave: Wave) -> list[Respondent]:
     """Every response of a closed wave with its stored cell key and scored answers."""
-    keys = {cell.id: tuple(sorted(cell.key.items())) for cell in wave.cells}
-    cells = {rid: cell_id for rid, cell_id in session.execute(
-        select(Response.id, Response.cell_id).where(Response.wave_id == wave.id))}
-    answers: dict[object, dict[int, int]] = {rid: {} for rid in cells}
-    rows = session.execute(
-        select(Answer.response_id, Answer.item_id, Answer.value)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Response.wave_id == wave.id, Answer.value.is_not(None)))
-    for response_id, item_id, value in rows:
-        answers[response_id][item_id] = value
-    return [Respondent(keys[cells[rid]], given) for rid, given in answers.items()]
+    return [Respondent(key, given) for key, given in load_response_answers(session, wave)]
 
 
 def _comment_sheet(session: DbSession, data: WaveData, plan: DisclosurePlan,

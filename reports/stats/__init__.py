@@ -10,7 +10,7 @@ from .change import (
     CHANGE,
     NO_CHANGE_DETECTABLE,
     NO_MEANINGFUL_CHANGE,
-    ChangeLabel,
+    ChangeVerdict,
     Difference,
     classify_change,
     enps_change,
@@ -30,7 +30,7 @@ from .multiplicity import bh_qvalues
 from .power import mdd_enps, mdd_proportion, mdd_score, pooled_sd
 from .ranks import RankTestResult, brunner_munzel, cliffs_delta
 from .reliability import AlphaResult, cronbach_alpha, cronbach_alpha_from_moments
-from .report import DEFAULT_THRESHOLDS, Comparison, compare_waves, label_comparisons
+from .report import DEFAULT_THRESHOLDS, Comparison, compare_waves, judge_comparisons
 from .smallgroups import MIN_ASYMPTOTIC_N, MIN_TEST_N, ShrinkageResult, eb_shrinkage
 from .trend import (
     InterventionResult,
@@ -51,7 +51,7 @@ __all__ = [
     "NO_MEANINGFUL_CHANGE",
     "REASONS",
     "AlphaResult",
-    "ChangeLabel",
+    "ChangeVerdict",
     "Comparison",
     "CorrelationResult",
     "Difference",
@@ -79,7 +79,7 @@ __all__ = [
     "favourability_change",
     "grid_resolution",
     "intervention_effect",
-    "label_comparisons",
+    "judge_comparisons",
     "mann_kendall",
     "mdd_enps",
     "mdd_proportion",

@@ -22,7 +22,7 @@ __all__ = [
     "CHANGE",
     "NO_CHANGE_DETECTABLE",
     "NO_MEANINGFUL_CHANGE",
-    "ChangeLabel",
+    "ChangeVerdict",
     "Difference",
     "classify_change",
     "enps_change",
@@ -54,10 +54,11 @@ class Difference:
 
 
 @dataclass(frozen=True)
-class ChangeLabel:
-    """Classification of one comparison after multiplicity adjustment."""
+class ChangeVerdict:
+    """What one comparison says after multiplicity adjustment: its ``verdict`` ("change",
+    "no meaningful change" or "no change detectable") and the numbers behind it."""
 
-    label: str
+    verdict: str
     estimate: float
     q_value: float
     threshold: float
@@ -159,7 +160,7 @@ def enps_change(values1: Any, counts1: Any, values2: Any, counts2: Any) -> Diffe
 def classify_change(
     diff: Difference, q_value: float, threshold: float,
     mdd: float | None = None, alpha: float = 0.05,
-) -> ChangeLabel:
+) -> ChangeVerdict:
     """Label a comparison "change", "no meaningful change" or "no change detectable".
 
     "change": q < alpha and |estimate| >= threshold. "no meaningful change": q < alpha
@@ -167,13 +168,14 @@ def classify_change(
     (-threshold, threshold). Otherwise "no change detectable", reported with the
     minimum detectable difference ``mdd``.
     """
-    if not diff.computable:
+    estimate, low, high = diff.estimate, diff.ci_low, diff.ci_high
+    if not diff.computable or estimate is None or low is None or high is None:
         raise ValueError("cannot classify a non-computable difference")
-    est = float(diff.estimate)
+    est = float(estimate)
     if q_value < alpha and abs(est) >= threshold:
-        label = CHANGE
-    elif q_value < alpha or (-threshold < diff.ci_low and diff.ci_high < threshold):
-        label = NO_MEANINGFUL_CHANGE
+        verdict = CHANGE
+    elif q_value < alpha or (-threshold < low and high < threshold):
+        verdict = NO_MEANINGFUL_CHANGE
     else:
-        label = NO_CHANGE_DETECTABLE
-    return ChangeLabel(label, est, float(q_value), float(threshold), mdd)
+        verdict = NO_CHANGE_DETECTABLE
+    return ChangeVerdict(verdict, est, float(q_value), float(threshold), mdd)

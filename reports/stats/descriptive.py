@@ -60,9 +60,14 @@ def wilson_interval(count: int, n: int, z: float = Z975) -> Estimate:
         raise ValueError(f"need 0 <= count <= n, got count={count}, n={n}")
     if n == 0:
         return Estimate("wilson", 0, **reason_fields("empty"))
+    return Estimate("wilson", n, *_wilson(count, n, z))
+
+
+def _wilson(count: int, n: int, z: float = Z975) -> tuple[float, float, float, float]:
+    """Proportion, Wilson bounds and standard error of ``count / n`` (n > 0)."""
     lo, hi = wilson_bounds(count, n, z)
     p = count / n
-    return Estimate("wilson", n, p, lo, hi, float(np.sqrt(p * (1 - p) / n)))
+    return p, lo, hi, float(np.sqrt(p * (1 - p) / n))
 
 
 def favourability(values: Any, counts: Any, threshold: float = 4.0) -> Estimate:
@@ -84,9 +89,8 @@ def favourability(values: Any, counts: Any, threshold: float = 4.0) -> Estimate:
     n = int(c.sum())
     if n == 0:
         return Estimate("wilson", 0, **reason_fields("empty"))
-    w = wilson_interval(int(c[v >= threshold - 1e-12].sum()), n)
-    return Estimate("wilson", n, 100.0 * w.estimate, 100.0 * w.ci_low, 100.0 * w.ci_high,
-                    100.0 * w.se)
+    p, lo, hi, se = _wilson(int(c[v >= threshold - 1e-12].sum()), n)
+    return Estimate("wilson", n, 100.0 * p, 100.0 * lo, 100.0 * hi, 100.0 * se)
 
 
 def mean_interval(values: Any, counts: Any, scale: tuple[float, float] = LIKERT_SCALE) -> Estimate:
@@ -109,16 +113,24 @@ def mean_interval(values: Any, counts: Any, scale: tuple[float, float] = LIKERT_
     ----------
     Student (1908). The probable error of a mean. Biometrika 6, 1-25.
     """
+    parts = _t_mean(values, counts, scale)
+    if isinstance(parts, Estimate):
+        return parts
+    return Estimate("t", *parts)
+
+
+def _t_mean(values: Any, counts: Any, scale: tuple[float, float]
+            ) -> tuple[int, float, float, float, float, float] | Estimate:
+    """n, mean, clipped t bounds, se and sd; or the not-computable Estimate saying why."""
     v, c = as_histogram(values, counts)
     check_on_scale(v, scale)
     n, mean, var = hist_moments(v, c)
     if n < 2:
         return Estimate("t", n, **reason_fields("empty" if n == 0 else "too_few"))
     sd = float(np.sqrt(var))
-    se = sd / np.sqrt(n)
+    se = float(sd / np.sqrt(n))
     half = t_quantile(n - 1) * se
-    return Estimate("t", n, mean, max(scale[0], mean - half), min(scale[1], mean + half),
-                    se, sd)
+    return n, mean, max(scale[0], mean - half), min(scale[1], mean + half), se, sd
 
 
 def check_on_scale(values: np.ndarray, scale: tuple[float, float]) -> None:
@@ -134,12 +146,12 @@ def score(values: Any, counts: Any) -> Estimate:
     The score is a linear map of the mean, so its interval is the mapped t interval
     (Student 1908), which :func:`mean_interval` has already clipped to [1, 5], i.e. [0, 100].
     """
-    m = mean_interval(values, counts)
-    if not m.computable:
-        return Estimate("t", m.n, **reason_fields(m.reason_code))
+    parts = _t_mean(values, counts, LIKERT_SCALE)
+    if isinstance(parts, Estimate):
+        return Estimate("t", parts.n, **reason_fields(parts.reason_code))
+    n, mean, low, high, se, sd = parts
     f = 25.0
-    return Estimate("t", m.n, (m.estimate - 1) * f, (m.ci_low - 1) * f, (m.ci_high - 1) * f,
-                    m.se * f, m.sd * f)
+    return Estimate("t", n, (mean - 1) * f, (low - 1) * f, (high - 1) * f, se * f, sd * f)
 
 
 def enps(values: Any, counts: Any) -> Estimate:

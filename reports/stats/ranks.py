@@ -144,8 +144,7 @@ def brunner_munzel(
     p_hat = float((b @ r_pool) / n2 - (n2 + 1) / 2.0) / n1
     if method == "permutation" or (method == "auto" and min(n1, n2) < MIN_ASYMPTOTIC_N):
         p, name = _permutation_p(a, b, r_pool, seed)
-        stat = stat if np.isfinite(stat) else None
-        return RankTestResult(name, n1, n2, stat, None, p, p_hat)
+        return RankTestResult(name, n1, n2, stat if np.isfinite(stat) else None, None, p, p_hat)
     if v <= 0:
         return RankTestResult("brunner_munzel", n1, n2, **reason_fields("no_variance"))
     return RankTestResult("brunner_munzel", n1, n2, stat, df, t_two_sided_p(stat, df), p_hat)

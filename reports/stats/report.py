@@ -11,7 +11,7 @@ import numpy as np
 from ._common import as_histogram, hist_moments
 from .change import (
     NO_CHANGE_DETECTABLE,
-    ChangeLabel,
+    ChangeVerdict,
     Difference,
     classify_change,
     enps_change,
@@ -22,7 +22,7 @@ from .power import mdd_enps, mdd_score, pooled_sd
 from .ranks import RankTestResult, brunner_munzel, cliffs_delta
 from .smallgroups import MIN_ASYMPTOTIC_N, MIN_TEST_N
 
-__all__ = ["DEFAULT_THRESHOLDS", "Comparison", "compare_waves", "label_comparisons"]
+__all__ = ["DEFAULT_THRESHOLDS", "Comparison", "compare_waves", "judge_comparisons"]
 
 DEFAULT_THRESHOLDS = {"score": 5.0, "favourability": 5.0, "enps": 10.0}
 
@@ -90,17 +90,17 @@ def compare_waves(figure: str, values1: Any, counts1: Any, values2: Any,
                       (figure, v1, c1, v2, c2))
 
 
-def _label(c: Comparison, q: float, threshold: float, alpha: float) -> ChangeLabel:
-    lab = classify_change(c.difference, q, threshold, None, alpha)
-    if lab.label != NO_CHANGE_DETECTABLE:
-        return lab
+def _judge(c: Comparison, q: float, threshold: float, alpha: float) -> ChangeVerdict:
+    verdict = classify_change(c.difference, q, threshold, None, alpha)
+    if verdict.verdict != NO_CHANGE_DETECTABLE:
+        return verdict
     return classify_change(c.difference, q, threshold, c.mdd, alpha)
 
 
-def label_comparisons(
+def judge_comparisons(
     comparisons: Sequence[Comparison], thresholds: dict[str, float] | None = None,
     alpha: float = 0.05,
-) -> list[ChangeLabel | None]:
+) -> list[ChangeVerdict | None]:
     """Benjamini-Hochberg over all comparisons of a report, then label each one.
 
     Comparisons without a p-value get None (shown as "too few responses").
@@ -108,6 +108,6 @@ def label_comparisons(
     th = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     q = bh_qvalues([c.p_value for c in comparisons])
     return [
-        None if qi is None else _label(c, qi, th[c.figure], alpha)
+        None if qi is None else _judge(c, qi, th[c.figure], alpha)
         for c, qi in zip(comparisons, q, strict=True)
     ]

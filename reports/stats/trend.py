@@ -260,8 +260,6 @@ def intervention_effect(times: Any, values: Any, weights: Any, t0: float) -> Int
         return InterventionResult(nb, na, **reason_fields("exact_fit"))
     se = np.sqrt(np.diag(cov))
     q = t_quantile(df)
-    out = []
-    for k in (2, 3):
-        ci = (float(beta[k] - q * se[k]), float(beta[k] + q * se[k]))
-        out += [float(beta[k]), ci, t_two_sided_p(beta[k] / se[k], df)]
-    return InterventionResult(nb, na, *out)
+    level, slope = ((float(beta[k]), (float(beta[k] - q * se[k]), float(beta[k] + q * se[k])),
+                     t_two_sided_p(beta[k] / se[k], df)) for k in (2, 3))
+    return InterventionResult(nb, na, *level, *slope)

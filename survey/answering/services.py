@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
@@ -153,7 +153,7 @@ def _clean_one(item: Answerable, value: str) -> int | str:
 
 
 def submit(
-    database: Database, token: str, answers: dict[int, int | str], on: dt.date | None = None,
+    database: Database, token: str, answers: Mapping[int, int | str], on: dt.date | None = None,
     link: Link | None = None,
 ) -> LinkState:
     """Spend the link and store its answers; the caller began a write transaction and commits.

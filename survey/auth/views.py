@@ -12,6 +12,7 @@ from flask_login import current_user, login_user, logout_user
 
 from survey import audit, ratelimit
 from survey.auth.forms import LoginForm
+from survey.auth.oidc_settings import password_sign_in_allowed
 from survey.auth.services import authenticate, remember_language
 from survey.auth.sessions import revoke_sessions
 from survey.db import begin_write, db
@@ -54,6 +55,10 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(db.session, form.email.data or "", form.password.data or "")
+        if user is not None and not password_sign_in_allowed(user):  # OIDC_ONLY
+            flash(_("Your organisation signs in through its own account service: use the "
+                    "button above."), "error")
+            return render_template("auth/login.html", form=form)
         if user is not None and confirmed_factor(db.session, user.id) is not None:
             pending.begin(user, _safe_next())
             return redirect(url_for("auth.second_step"))

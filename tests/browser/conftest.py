@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSWORD, ROOT, SECRET, TOKEN_KEY, TWOFACTOR_KEY, roster_rows
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from app import create_app
 from survey.db import db
+from tests.conftest import PASSWORD, ROOT, SECRET, TOKEN_KEY, TWOFACTOR_KEY, roster_rows
 
 CHROMIUM = os.environ.get("NARANU_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from browser.conftest import ARTIFACTS, axe_violations
 from survey.db import db
+from tests.browser.conftest import ARTIFACTS, axe_violations
 
 QUARTER = "FY2026Q3"
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import roster_rows
 
-from browser.test_unit_pages import PHONE, axe_findings, sideways_overflow
 from survey.db import db
+from tests.browser.test_unit_pages import PHONE, axe_findings, sideways_overflow
+from tests.conftest import roster_rows
 
 WORDS = {
     "ja": {"new": "新しい計画", "save": "保存", "record": "進捗を記録", "in_progress": "実施中",

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import ROOT, TOKEN_KEY
 
 from survey.db import db
 from survey.demo import DemoSpec, seed_demo
+from tests.conftest import ROOT, TOKEN_KEY
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = (390, 844)

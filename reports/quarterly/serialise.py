@@ -8,7 +8,7 @@ from typing import Any
 
 from reports.disclosure import GroupDecision
 from reports.figures import GroupFigure
-from reports.quarterly import Change, MeasureSection, QuarterReport, Trend
+from reports.quarterly.build import Change, MeasureSection, QuarterReport, Trend
 
 # "favourable" is two different shares; every JSON report says which is which.
 FAVOURABLE = {
@@ -26,7 +26,8 @@ def label_text(label: tuple[tuple[str, str], ...]) -> str:
 def _estimate(value: Any) -> dict[str, Any] | None:
     if value is None:
         return None
-    data = asdict(value) if is_dataclass(value) else dict(value)
+    data = (asdict(value) if is_dataclass(value) and not isinstance(value, type)
+            else dict(value))
     return {k: v for k, v in data.items() if v is not None and v != ""}
 
 
@@ -55,9 +56,9 @@ def change_json(change: Change | None) -> dict[str, Any] | None:
     out = {"figure": comparison.figure, "difference": _estimate(comparison.difference),
            "p_value": comparison.p_value, "p_method": comparison.p_method,
            "cliffs_delta": comparison.cliffs_delta, "mdd": comparison.mdd}
-    if change.label is not None:
-        out["label"] = change.label.label
-        out["q_value"] = change.label.q_value
+    if change.verdict is not None:
+        out["label"] = change.verdict.verdict
+        out["q_value"] = change.verdict.q_value
     else:
         out["label"] = "too_few_for_test"
     return out

@@ -1,4 +1,5 @@
-"""Build reports from the database: the one entry point views, the API and commands use."""
+"""The quarterly report from the database: load, then build (the one entry point the pages,
+the API and the command use); and the leadership actions it marks."""
 
 from __future__ import annotations
 
@@ -7,24 +8,36 @@ from typing import Any
 
 from sqlalchemy import select
 
-from reports.context import (
+from reports.aggregates import Measure
+from reports.figures import attributes_of, group_figures, plan_for
+from reports.quarterly.build import QuarterReport, build_quarter_report, current_and_previous
+from reports.quarters import Quarter, parse_quarter
+from reports.storage.load import (
     all_waves,
     fiscal_start_month,
     interventions,
+    load_comments,
+    load_wave,
     practical_thresholds,
     principle_meta,
 )
-from reports.figures import attributes_of, group_figures, plan_for
-from reports.loading import load_comments, load_wave
-from reports.quarterly import QuarterReport, build_quarter_report, current_and_previous
-from reports.quarters import Quarter, parse_quarter
 from survey.db import DbSession
 from survey.models import Intervention, Principle, Wave
+from survey.service_error import ServiceError
+
+
+class ReportError(ServiceError):
+    """Why a report was refused: ``bad_quarter`` (param ``quarter``), ``unknown_breakdown``
+    (``quarter``, ``breakdown``, ``known``) or ``cannot_write`` (``path``, ``reason``);
+    :func:`reports.quarterly.messages.report_message` words it."""
 
 
 def quarter_report(session: DbSession, label: str, breakdown: str | None = None) -> QuarterReport:
-    """The quarterly report for ``FY2026Q1``-style labels; ValueError on a malformed label."""
-    quarter = parse_quarter(label, fiscal_start_month())
+    """The quarterly report for ``FY2026Q1``-style labels; ReportError on a malformed label."""
+    try:
+        quarter = parse_quarter(label, fiscal_start_month())
+    except ValueError:
+        raise ReportError("bad_quarter", quarter=label) from None
     waves = all_waves(session)
     current, _previous = current_and_previous(waves, quarter)
     comments = load_comments(session, current.id) if current is not None else None
@@ -59,7 +72,8 @@ def wave_report(session: DbSession, wave_id: int) -> dict[str, Any] | None:
     figures = {}
     if wave.closed and wave.aggregates:
         codes = next(iter(wave.aggregates.values())).principles
-        figures = {code: group_figures(wave, plan, (), code)[0] for code in codes}
+        figures = {code: group_figures(wave, plan, (), Measure(principle=code))[0]
+                   for code in codes}
     return {"wave": wave, "total": plan.response_rates(())[0],
             "rates": {a: plan.response_rates((a,)) for a in attributes_of(wave)},
             "figures": figures, "principles": principle_meta(session)}

@@ -1,4 +1,4 @@
-"""Read survey storage into pure aggregates (the only module of reports that reads answers).
+"""The close-time summariser: a closing wave's answers into one stored aggregate per cell.
 
 A closed wave is summarised once, at close, into one :class:`reports.aggregates.CellAggregate`
 per stored cell; reports then read only those rows, so a report over years of data for 100,000
@@ -14,8 +14,14 @@ from sqlalchemy import select
 
 from reports.aggregates import CellAggregate, ItemSpec, build_cell_aggregate
 from survey.db import DbSession
-from survey.models import Answer, ItemKind, Response, Wave, WaveCell
-from survey.models import CellAggregate as CellAggregateRow
+from survey.models import (
+    Answer,
+    ItemKind,
+    Response,
+    StoredAggregate,  # the stored row of a pure CellAggregate
+    Wave,
+    WaveCell,
+)
 
 
 def item_specs(wave: Wave) -> tuple[ItemSpec, ...]:
@@ -44,7 +50,7 @@ def raw_matrices(
     )
     by_response: dict[object, tuple[int, list[tuple[int, int]]]] = {}
     for cell_id, response_id, item_id, value in rows:
-        if item_id in column:
+        if item_id in column and value is not None:  # (the query already leaves skips out)
             by_response.setdefault(response_id, (cell_id, []))[1].append((column[item_id], value))
     per_cell: dict[int, list[list[tuple[int, int]]]] = defaultdict(list)
     for cell_id, answers in by_response.values():
@@ -68,7 +74,7 @@ def summarise_wave(session: DbSession, wave: Wave) -> None:
     for cell in cells:
         aggregate = build_cell_aggregate(matrices.get(cell.id, empty), specs)
         session.add(
-            CellAggregateRow(
+            StoredAggregate(
                 wave_id=wave.id,
                 cell_id=cell.id,
                 responses=aggregate.n_respondents,
@@ -79,5 +85,5 @@ def summarise_wave(session: DbSession, wave: Wave) -> None:
 
 def stored_aggregates(session: DbSession, wave: Wave) -> dict[int, CellAggregate]:
     """A closed wave's aggregates by cell id."""
-    rows = session.scalars(select(CellAggregateRow).where(CellAggregateRow.wave_id == wave.id))
+    rows = session.scalars(select(StoredAggregate).where(StoredAggregate.wave_id == wave.id))
     return {row.cell_id: CellAggregate.from_dict(row.payload) for row in rows}

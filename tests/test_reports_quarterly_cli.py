@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import TOKEN_KEY
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from survey.db import db
+from tests.conftest import TOKEN_KEY
 
 QUARTER = "FY2026Q3"
 

@@ -17,18 +17,18 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from reports import context
-from reports.forms import InterventionForm
-from reports.labels import group_name
-from reports.quarters import parse_quarter
-from reports.render import (
-    home_rows,
-    reason_text,
-    render_report_page,
-    render_report_pdf,
+from reports.quarterly.forms import InterventionForm
+from reports.quarterly.page import home_rows, render_report_page, render_report_pdf
+from reports.quarterly.serialise import report_json
+from reports.quarterly.services import (
+    quarter_report,
+    quarters_with_waves,
+    record_intervention,
+    wave_report,
 )
-from reports.serialise import report_json
-from reports.service import quarter_report, quarters_with_waves, record_intervention, wave_report
+from reports.quarterly.wording import group_name, reason_text
+from reports.quarters import parse_quarter
+from reports.storage import load
 from survey import audit
 from survey.auth.access import roles_required
 from survey.db import begin_write, db
@@ -46,7 +46,7 @@ def home() -> str:
     """Quarters newest first with one score per principle (arrows only for significant changes)."""
     reports = [quarter_report(db.session, q.label) for q in quarters_with_waves(db.session)]
     return render_template("reports/home.html", rows=home_rows(reports),
-                           principles=context.principle_meta(db.session), reason_text=reason_text)
+                           principles=load.principle_meta(db.session), reason_text=reason_text)
 
 
 @bp.get("/reports/<quarter>")
@@ -100,7 +100,7 @@ def interventions() -> tuple[str, int] | Response:
     """Logged actions, and the form to log one (they mark charts and feed before/after tests)."""
     form = InterventionForm()
     form.principles.choices = [SelectChoice(p.code, localized(p.title_ja, p.title_en))
-                               for p in context.principle_meta(db.session)]
+                               for p in load.principle_meta(db.session)]
     if form.validate_on_submit():
         db.session.rollback()
         begin_write(db.session)
@@ -112,14 +112,14 @@ def interventions() -> tuple[str, int] | Response:
     status = 400 if request.method == "POST" else 200
     titles = {choice.value: choice.label for choice in form.principles.choices}
     return render_template("reports/interventions.html", form=form, titles=titles,
-                           entries=context.interventions(db.session)[::-1]), status
+                           entries=load.interventions(db.session)[::-1]), status
 
 
 def _report_or_404(label: str):
     """The report, or 404 for a malformed quarter label only: any other error is a real error
     and must not pass for "page does not exist"."""
     try:
-        parse_quarter(label, context.fiscal_start_month())
+        parse_quarter(label, load.fiscal_start_month())
     except ValueError:
         abort(404)
     return quarter_report(db.session, label, request.args.get("by") or None)

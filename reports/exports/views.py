@@ -10,10 +10,12 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response as HttpResponse
 from wtforms.fields.choices import SelectChoice
 
 from reports.exports import ExportError, closed_waves, make_export
 from reports.exports.forms import ExportForm
+from reports.exports.messages import export_message
 from survey.auth.access import roles_required
 from survey.db import begin_write, db
 from survey.models import Role, Wave
@@ -32,7 +34,7 @@ def home() -> str:
 
 @bp.post("/export")
 @hr_only
-def export() -> Response:
+def export() -> HttpResponse:
     """Download one export of a closed wave."""
     form = export_form(closed_waves(db.session))
     if not form.validate_on_submit():
@@ -45,7 +47,7 @@ def export() -> Response:
                            actor_id=int(current_user.id), lang=export_language())
     except ExportError as error:
         db.session.rollback()
-        flash(_export_message(str(error)), "error")
+        flash(export_message(error), "error")
         return redirect(url_for("hr.home"))
     db.session.commit()
     return Response(made.content, mimetype=made.mimetype, headers={
@@ -65,9 +67,3 @@ def export_form(waves: list[Wave]) -> ExportForm:
                          for w in waves]
     return form
 
-
-def _export_message(code: str) -> str:
-    return {
-        "unknown_wave": _("This wave does not exist."),
-        "wave_not_closed": _("Exports exist only for closed waves."),
-    }.get(code, _("Choose what to export and the format."))

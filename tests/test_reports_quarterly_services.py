@@ -1,16 +1,18 @@
-"""reports.quarterly with the per-process cache of closed waves: never a stale figure."""
+"""reports.quarterly.services with the per-process cache of closed waves: never a stale figure."""
 
 from __future__ import annotations
 
-from conftest import TOKEN_KEY
+from typing import Any
+
 from flask import Flask
 from sqlalchemy import select
 
-from reports import loading
 from reports.figures import plan_for
-from reports.service import quarter_report, quarters_with_waves
+from reports.quarterly.services import quarter_report, quarters_with_waves
+from reports.storage import load as loading
 from survey.db import db
 from survey.models import Wave
+from tests.conftest import TOKEN_KEY
 
 
 def _seed(app: Flask) -> str:
@@ -22,7 +24,7 @@ def _seed(app: Flask) -> str:
 
 
 def _figures(report) -> dict:
-    out = {code: (s.current.score.estimate if s.current.shown else None,
+    out: dict[str, Any] = {code: (s.current.score.estimate if s.current.shown else None,
                   s.change.comparison.p_value if s.change and s.change.shown else None)
            for code, s in report.sections.items()}
     out["trend"] = {code: s.trend.wls.slope for code, s in report.sections.items()}

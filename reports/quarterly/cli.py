@@ -13,10 +13,12 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from reports.quarterly import QuarterReport
-from reports.serialise import report_json
-from reports.service import quarter_report
+from reports.quarterly.build import QuarterReport
+from reports.quarterly.messages import report_message
+from reports.quarterly.serialise import report_json
+from reports.quarterly.services import ReportError, quarter_report
 from survey.db import db
+from survey.messages import refused
 
 
 @click.command("report")
@@ -29,18 +31,20 @@ from survey.db import db
 def report_command(quarter: str, fmt: str, out_path: str, breakdown: str | None) -> None:
     """Write the quarterly report (every figure passes the disclosure gate)."""
     try:
-        report = quarter_report(db.session, quarter, breakdown)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
+        _write(quarter, fmt, Path(out_path), breakdown)
+    except ReportError as error:
+        raise refused(error, report_message) from None
+
+
+def _write(quarter: str, fmt: str, target: Path, breakdown: str | None) -> None:
+    report = quarter_report(db.session, quarter, breakdown)
     if breakdown is not None and report.wave is not None and breakdown not in report.attributes:
-        known = ", ".join(report.attributes) or "none"
-        raise click.ClickException(
-            f"{quarter} cannot be broken down by {breakdown!r} (attributes: {known})")
-    target = Path(out_path)
+        raise ReportError("unknown_breakdown", quarter=quarter, breakdown=breakdown,
+                          known=report.attributes)
     try:
         target.write_bytes(_content(report, fmt))
     except OSError as error:
-        raise click.ClickException(f"cannot write {target}: {error.strerror}") from None
+        raise ReportError("cannot_write", path=str(target), reason=error.strerror) from None
     click.echo(f"wrote {fmt} report for {report.quarter.label} to {target}")
 
 
@@ -49,7 +53,7 @@ def _content(report: QuarterReport, fmt: str) -> bytes:
     if fmt == "json":
         return json.dumps(report_json(report), ensure_ascii=False, indent=2,
                           default=str).encode("utf-8")
-    from reports.render import render_report_html, render_report_pdf
+    from reports.quarterly.page import render_report_html, render_report_pdf
 
     if fmt == "html":
         return render_report_html(report).encode("utf-8")

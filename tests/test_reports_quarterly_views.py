@@ -7,11 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import TOKEN_KEY
 from flask import Flask
 from flask.testing import FlaskClient
 
 from survey.db import db
+from tests.conftest import TOKEN_KEY
 
 QUARTER = "FY2026Q3"  # demo waves close mid-quarter up to today (2026-11-27)
 
@@ -85,7 +85,8 @@ def test_suppressed_cell_shows_its_reason(app: Flask, code: str, words: str) -> 
 
     from reports import disclosure
     from reports.figures import GroupFigure
-    from reports.render import heat_style, label_word, reason_text
+    from reports.quarterly.page import heat_style
+    from reports.quarterly.wording import reason_text, verdict_word
 
     decision = disclosure.GroupDecision((("department", "建設課"),), (),
                                         disclosure.Status.SUPPRESSED, disclosure.Reason(code),
@@ -94,13 +95,13 @@ def test_suppressed_cell_shows_its_reason(app: Flask, code: str, words: str) -> 
                 "{{ heat_cell(fig, None) }}")
     with app.test_request_context("/?lang=en"):
         html = render_template_string(template, fig=GroupFigure(decision), reason_text=reason_text,
-                                      label_word=label_word, heat_style=heat_style)
+                                      verdict_word=verdict_word, heat_style=heat_style)
     assert f"suppressed ({words})" in html and "suppressed-cell" in html
 
 
 def test_json_api_matches_the_report(seeded: Flask, login: Callable[[str], FlaskClient]) -> None:
-    from reports.serialise import report_json
-    from reports.service import quarter_report
+    from reports.quarterly.serialise import report_json
+    from reports.quarterly.services import quarter_report
 
     data = login("leadership").get(f"/api/v1/reports/{QUARTER}").get_json()
     with seeded.app_context():
@@ -120,13 +121,13 @@ def test_pdf_download(seeded: Flask, login: Callable[[str], FlaskClient]) -> Non
 
 def test_home_lists_quarters_with_arrows_only_for_changes(
         seeded: Flask, login: Callable[[str], FlaskClient]) -> None:
-    from reports.service import quarter_report, quarters_with_waves
+    from reports.quarterly.services import quarter_report, quarters_with_waves
 
     page = login("leadership").get("/reports/").get_data(as_text=True)
     with seeded.app_context():
         labels = [q.label for q in quarters_with_waves(db.session)]
         changes = sum(1 for q in labels for s in quarter_report(db.session, q).sections.values()
-                      if s.change and s.change.label and s.change.label.label == "change")
+                      if s.change and s.change.verdict and s.change.verdict.verdict == "change")
     assert [page.index(q) for q in labels] == sorted(page.index(q) for q in labels)
     assert page.count('class="arrow') == changes
 
@@ -196,7 +197,7 @@ def test_intervention_post_without_csrf_token_is_rejected(
 
 
 def _entries(app: Flask) -> list:
-    from reports.context import interventions
+    from reports.storage.load import interventions
 
     with app.app_context():
         return interventions(db.session)
@@ -206,10 +207,9 @@ def test_open_wave_rate_below_k_is_suppressed_for_leadership_and_admin(
     app: Flask, open_wave: Callable[..., Any], make_user: Callable[..., Any]
 ) -> None:
     """A live count of 1..k-1 answers is a figure about fewer than k people: never shown."""
-    from conftest import PASSWORD
-
     from reports.quarters import quarter_of
     from survey.waves.services import today
+    from tests.conftest import PASSWORD
 
     _wave_id, links = open_wave(label="live-rate")
     staff = app.test_client()

@@ -19,49 +19,29 @@ import numpy as np
 
 from reports import aggregates as agg
 from reports import disclosure, stats
+from reports.aggregates import ActionMarker, Measure, PrincipleMeta, WaveData
 from reports.disclosure import DisclosurePlan
 from reports.figures import (
     GroupFigure,
-    MeasureKey,
     attributes_of,
     estimate,
     group_figures,
     hierarchy_of,
-    measure_name,
     plan_for,
     pooled,
 )
-from reports.loading import WaveData
 from reports.quarters import Quarter
 
 DAYS_PER_QUARTER = 365.25 / 4
 
 
 @dataclass(frozen=True)
-class PrincipleMeta:
-    """A principle's code and titles."""
-
-    code: str
-    title_ja: str
-    title_en: str
-
-
-@dataclass(frozen=True)
-class Intervention:
-    """A logged leadership action."""
-
-    on: dt.date
-    text: str
-    principles: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Change:
     """A gated comparison of one group and measure between two waves."""
 
-    gate: disclosure.Comparison
+    gate: disclosure.ChangeGate
     comparison: stats.Comparison | None = None
-    label: stats.ChangeLabel | None = None
+    verdict: stats.ChangeVerdict | None = None
 
     @property
     def shown(self) -> bool:
@@ -86,14 +66,14 @@ class Trend:
     wls: stats.TrendResult
     mann_kendall: stats.MannKendallResult
     theil_sen: stats.TrendResult
-    interventions: tuple[tuple[Intervention, stats.InterventionResult], ...] = ()
+    interventions: tuple[tuple[ActionMarker, stats.InterventionResult], ...] = ()
 
 
 @dataclass(frozen=True)
 class MeasureSection:
     """Everything the report says about one measure (a principle composite or the eNPS item)."""
 
-    key: MeasureKey
+    key: Measure
     current: GroupFigure
     change: Change | None
     trend: Trend
@@ -163,12 +143,12 @@ def current_and_previous(
 
 def _change(
     prev_wave: WaveData, prev_plan: DisclosurePlan, cur_wave: WaveData, cur_plan: DisclosurePlan,
-    breakdown: tuple[str, ...], label: tuple, key: MeasureKey,
+    breakdown: tuple[str, ...], label: tuple, key: Measure,
 ) -> Change:
     before = _decision(prev_plan, breakdown, key, label)
     after = _decision(cur_plan, breakdown, key, label)
     if before is None or after is None:
-        gate = disclosure.Comparison(disclosure.Status.SUPPRESSED, disclosure.Reason.NOT_IN_BOTH,
+        gate = disclosure.ChangeGate(disclosure.Status.SUPPRESSED, disclosure.Reason.NOT_IN_BOTH,
                                      "the group or measure is not in both waves")
         return Change(gate)
     joined = sum(c.joined for c in cur_wave.cells if c.key in after.cells)
@@ -181,30 +161,30 @@ def _change(
 
 
 def _decision(
-    plan: DisclosurePlan, breakdown: tuple[str, ...], key: MeasureKey, label: tuple
+    plan: DisclosurePlan, breakdown: tuple[str, ...], key: Measure, label: tuple
 ) -> disclosure.GroupDecision | None:
     """The group's decision, or None when the wave has no such measure, attribute or group
     (principles, items, roster columns and units change between waves)."""
-    if measure_name(key) not in plan.measures or not set(breakdown) <= set(plan.attributes):
+    if key.name not in plan.measures or not set(breakdown) <= set(plan.attributes):
         return None
-    for decision in plan.groups(breakdown, measure_name(key)):
+    for decision in plan.groups(breakdown, key.name):
         if decision.label == label:
             return decision
     return None
 
 
 def _trend(
-    waves: Sequence[WaveData], plans: dict[int, DisclosurePlan], key: MeasureKey,
-    interventions: Sequence[Intervention],
+    waves: Sequence[WaveData], plans: dict[int, DisclosurePlan], key: Measure,
+    interventions: Sequence[ActionMarker],
 ) -> Trend:
     points = []
     for wave in waves:
-        if measure_name(key) not in plans[wave.id].measures:
+        if key.name not in plans[wave.id].measures:
             continue  # a principle or item the wave did not ask has no point, not an error
         figure = group_figures(wave, plans[wave.id], (), key)[0]
         if figure.shown:
             points.append(TrendPoint(wave.label, wave.closes_on, figure))
-    figure_of = "enps" if isinstance(key, int) else "score"
+    figure_of = "enps" if key.is_item else "score"
     usable = [p for p in points if getattr(p.figure, figure_of) is not None
               and getattr(p.figure, figure_of).computable]
     times = np.array([_quarters_since(usable[0].closes_on, p.closes_on) for p in usable]) \
@@ -214,7 +194,8 @@ def _trend(
     effects = tuple(
         (event, stats.intervention_effect(
             times, values, weights, _quarters_since(usable[0].closes_on, event.on)))
-        for event in interventions if usable and (isinstance(key, int) or key in event.principles)
+        for event in interventions
+        if usable and (key.is_item or key.principle in event.principles)
     )
     return Trend(tuple(points), stats.trend_wls(times, values, weights),
                  stats.mann_kendall(values), stats.theil_sen(times, values), effects)
@@ -227,8 +208,8 @@ def _quarters_since(origin: dt.date, day: dt.date) -> float:
 def build_quarter_report(
     waves: Sequence[WaveData], quarter: Quarter, principles: Sequence[PrincipleMeta],
     breakdown: str | None = None,
-    interventions: Sequence[Intervention] = (), thresholds: dict[str, float] | None = None,
-    comments_by_cell: dict[tuple, list[str]] | None = None,
+    interventions: Sequence[ActionMarker] = (), thresholds: dict[str, float] | None = None,
+    comments_by_cell: dict[int, list[str]] | None = None,
 ) -> QuarterReport:
     """Assemble the quarter's report from loaded waves (pure: no database, no Flask)."""
     upto = [w for w in waves if w.quarter <= quarter]
@@ -245,20 +226,22 @@ def build_quarter_report(
     codes = [p.code for p in meta if p.code in aggregate.principles]
     attributes = offered_breakdowns(current)
     chosen = breakdown if breakdown in attributes else default_breakdown(current, attributes)
-    sections = {code: _section(current, previous, plans, closed, code, interventions)
+    sections = {code: _section(current, previous, plans, closed, Measure(principle=code),
+                               interventions)
                 for code in codes}
     nps = aggregate.nps_item
-    enps_section = (_section(current, previous, plans, closed, nps.item_id, interventions)
+    enps_section = (_section(current, previous, plans, closed, Measure(item_id=nps.item_id),
+                             interventions)
                     if nps is not None else None)
     coverage = plans[current.id].coverage((chosen,)) if chosen else None
     # A breakdown where nothing survives says so once instead of a table of hidden groups.
     rows = (_group_rows(current, previous, plans, chosen, codes)
             if chosen and (coverage is None or coverage.covered) else ())
-    labelled = _label_all(sections, enps_section, rows, thresholds)
+    judged = _judge_all(sections, enps_section, rows, thresholds)
     return QuarterReport(
         quarter, current, previous, meta,
-        sections=labelled["sections"], enps=labelled["enps"], breakdown=chosen,
-        attributes=attributes, groups=labelled["rows"],
+        sections=judged["sections"], enps=judged["enps"], breakdown=chosen,
+        attributes=attributes, groups=judged["rows"],
         coverage=coverage,
         hierarchy=tuple(hierarchy_of(current)),
         concurrent_rule=str(current.design.concurrent_rule), participation=participation,
@@ -290,7 +273,9 @@ def default_breakdown(wave: WaveData, offered: Sequence[str]) -> str | None:
     return offered[0] if offered else None
 
 
-def _comments_by_key(wave: WaveData, by_cell: dict | None) -> dict[tuple, list[str]]:
+def _comments_by_key(
+    wave: WaveData, by_cell: dict[int, list[str]] | None
+) -> dict[tuple, list[str]]:
     if not by_cell:
         return {}
     keys = {c.id: c.key for c in wave.cells}
@@ -299,27 +284,29 @@ def _comments_by_key(wave: WaveData, by_cell: dict | None) -> dict[tuple, list[s
 
 def _section(
     current: WaveData, previous: WaveData | None, plans: dict[int, DisclosurePlan],
-    closed: Sequence[WaveData], key: MeasureKey, interventions: Sequence[Intervention],
+    closed: Sequence[WaveData], key: Measure, interventions: Sequence[ActionMarker],
 ) -> MeasureSection:
     plan = plans[current.id]
     figure = group_figures(current, plan, (), key)[0]
     change = (_change(previous, plans[previous.id], current, plan, (), (), key)
               if previous is not None else None)
     trend = _trend(closed, plans, key, interventions)
-    if isinstance(key, int) or not figure.shown:
+    principle = key.principle
+    if principle is None or not figure.shown:
         return MeasureSection(key, figure, change, trend)
     total = pooled(current, figure.decision)
     items = tuple(_item(current, plan, spec.item_id) for spec in total.items
-                  if spec.principle == key)
-    return MeasureSection(key, figure, change, trend, alpha=agg.alpha(total, key),
-                          driver=agg.driver(total, key), items=items)
+                  if spec.principle == principle)
+    return MeasureSection(key, figure, change, trend, alpha=agg.alpha(total, principle),
+                          driver=agg.driver(total, principle), items=items)
 
 
 def _item(wave: WaveData, plan: DisclosurePlan, item_id: int) -> ItemSection:
-    figure = group_figures(wave, plan, (), item_id)[0]
+    measure = Measure(item_id=item_id)
+    figure = group_figures(wave, plan, (), measure)[0]
     if not figure.shown:
         return ItemSection(item_id, figure, None)
-    counts = agg.histogram(pooled(wave, figure.decision), item_id)[1]
+    counts = agg.histogram(pooled(wave, figure.decision), measure)[1]
     return ItemSection(item_id, figure, tuple(int(c) for c in counts))
 
 
@@ -328,14 +315,16 @@ def _group_rows(
     attribute: str, codes: Sequence[str],
 ) -> tuple[GroupRow, ...]:
     plan = plans[current.id]
-    per_code = {code: group_figures(current, plan, (attribute,), code) for code in codes}
+    per_code = {code: group_figures(current, plan, (attribute,), Measure(principle=code))
+                for code in codes}
     sizes = current.design.sizes
     rows = []
     for index, decision in enumerate(plan.groups((attribute,))):
         figures = {code: per_code[code][index] for code in codes}
         changes = {
             code: _change(previous, plans[previous.id], current, plan, (attribute,),
-                          decision.label, code) if previous is not None else None
+                          decision.label, Measure(principle=code))
+            if previous is not None else None
             for code in codes
         }
         name, value = decision.label[-1] if decision.label else (attribute, "")
@@ -354,9 +343,10 @@ def _remainder_row(
         return None
     figures = {}
     for code in codes:
-        part = plan.coverage((attribute,), measure_name(code))
+        measure = Measure(principle=code)
+        part = plan.coverage((attribute,), measure.name)
         decision = part.remainder if part is not None else None
-        figures[code] = (GroupFigure(decision, **estimate(pooled(wave, decision), code))
+        figures[code] = (GroupFigure(decision, **estimate(pooled(wave, decision), measure))
                          if decision is not None else
                          GroupFigure(_hidden_remainder(coverage.remainder)))
     return GroupRow(coverage.remainder, figures, dict.fromkeys(codes))
@@ -367,11 +357,11 @@ def _hidden_remainder(shown: disclosure.GroupDecision) -> disclosure.GroupDecisi
                                     disclosure.Reason.BELOW_K, "fewer than k answers")
 
 
-def _label_all(
+def _judge_all(
     sections: dict[str, MeasureSection], enps_section: MeasureSection | None,
     rows: Sequence[GroupRow], thresholds: dict[str, float] | None,
 ) -> dict:
-    """Benjamini–Hochberg within each family, then label each comparison.
+    """Benjamini–Hochberg within each family, then a verdict on each comparison.
 
     Families: the organisation's comparisons (principles and eNPS), and the shown breakdown's
     group comparisons.  The organisation's family is the same whatever breakdown is shown."""
@@ -379,24 +369,25 @@ def _label_all(
     if enps_section is not None:
         organisation.append(enps_section.change)
     groups = [change for row in rows for change in row.changes.values()]
-    labelled: dict[int, Change] = {}
+    judged: dict[int, Change] = {}
     for family in (organisation, groups):
         shown = [c for c in family if c is not None and c.shown]
-        labels = stats.label_comparisons([c.comparison for c in shown], thresholds)
-        labelled.update({id(c): Change(c.gate, c.comparison, label)
-                         for c, label in zip(shown, labels, strict=True)})
+        verdicts = stats.judge_comparisons(
+            [c.comparison for c in shown if c.comparison is not None], thresholds)
+        judged.update({id(c): Change(c.gate, c.comparison, verdict)
+                       for c, verdict in zip(shown, verdicts, strict=True)})
     return {
-        "sections": {code: _relabel(s, labelled) for code, s in sections.items()},
-        "enps": _relabel(enps_section, labelled) if enps_section else None,
+        "sections": {code: _rejudged(s, judged) for code, s in sections.items()},
+        "enps": _rejudged(enps_section, judged) if enps_section else None,
         "rows": tuple(GroupRow(r.decision, r.figures,
-                               {c: labelled.get(id(ch), ch) for c, ch in r.changes.items()},
+                               {c: judged.get(id(ch), ch) for c, ch in r.changes.items()},
                                r.invited)
                       for r in rows),
     }
 
 
-def _relabel(section: MeasureSection, labelled: dict[int, Change]) -> MeasureSection:
-    change = labelled.get(id(section.change), section.change)
+def _rejudged(section: MeasureSection, judged: dict[int, Change]) -> MeasureSection:
+    change = judged.get(id(section.change), section.change)
     return MeasureSection(section.key, section.current, change, section.trend, section.alpha,
                           section.driver, section.items)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import TOKEN_KEY
 from flask import Flask
 
 from reports import stats
-from reports.findings import Finding, finding_text, select_findings
+from reports.quarterly.findings import Finding, select_findings
+from reports.quarterly.wording import finding_text
 from survey.db import db
+from tests.conftest import TOKEN_KEY
 
 QUARTER = "FY2026Q3"
 
@@ -16,7 +17,7 @@ QUARTER = "FY2026Q3"
 @pytest.fixture()
 def report(app: Flask):
     """The quarterly report of three seeded demo waves (60 staff, seed 1)."""
-    from reports.service import quarter_report
+    from reports.quarterly.services import quarter_report
     from survey.demo import DemoSpec, seed_demo
 
     with app.app_context():
@@ -25,7 +26,7 @@ def report(app: Flask):
 
 
 def _texts(app: Flask, report, lang: str) -> list[str]:
-    from reports.render import principle_titles
+    from reports.quarterly.page import principle_titles
 
     with app.test_request_context(f"/?lang={lang}"):
         titles = principle_titles(report)
@@ -35,8 +36,8 @@ def _texts(app: Flask, report, lang: str) -> list[str]:
 def test_findings_follow_the_labels(app: Flask, report) -> None:
     found = select_findings(report)
     assert 3 <= len(found) <= 6
-    labels = {code: s.change.label.label for code, s in report.sections.items()
-              if s.change and s.change.label}
+    labels = {code: s.change.verdict.verdict for code, s in report.sections.items()
+              if s.change and s.change.verdict}
     called_change = {f.codes[0] for f in found if f.kind == "change"}
     assert called_change == {c for c, label in labels.items() if label == stats.CHANGE}
     undetectable = next((f for f in found if f.kind == "not_detectable"), None)
@@ -82,3 +83,26 @@ def test_undetectable_sentence_states_the_minimum_detectable_difference(app: Fla
         en = finding_text(finding, {"a": "A"}.get)
     assert en == ('"A": -2 pt since the previous quarter — no meaningful change '
                   "(below the practical size of 5 pt).")
+
+
+def test_findings_from_in_memory_waves_lead_with_the_change() -> None:
+    """Without a database: the judged rise of trust is said first, with its own numbers."""
+    import datetime as dt
+
+    from reports.quarterly.build import build_quarter_report
+    from reports.quarters import quarter_of
+    from tests.wavedata import PRINCIPLES, answers, make_wave
+
+    before = make_wave(1, dt.date(2026, 6, 20), {u: answers(40, s, trust=2)
+                                                 for s, u in enumerate("abc")})
+    after = make_wave(2, dt.date(2026, 9, 20), {u: answers(40, 10 + s, trust=4)
+                                                for s, u in enumerate("abc")})
+    report = build_quarter_report([before, after], quarter_of(after.closes_on, 4), PRINCIPLES)
+    found = select_findings(report)
+    change = report.sections["trust"].change
+    assert change is not None and change.verdict is not None
+    assert (found[0].kind, found[0].codes) == ("change", ("trust",))
+    assert found[0].values["diff"] == change.verdict.estimate
+    assert "participation" in [f.kind for f in found] and len(found) <= 6
+    empty = build_quarter_report([before], quarter_of(after.closes_on, 4), PRINCIPLES)
+    assert select_findings(empty) == []

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, TOKEN_KEY
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from pypdf import PdfReader
 
 from survey.db import db
+from tests.conftest import ROOT, TOKEN_KEY
 
 QUARTER = "FY2026Q3"
 
@@ -32,7 +32,8 @@ def seeded(app: Flask) -> Flask:
 def _fonts(reader: PdfReader) -> set[str]:
     names = set()
     for page in reader.pages:
-        for font in (page["/Resources"].get("/Font") or {}).values():
+        resources: Any = page["/Resources"]
+        for font in (resources.get("/Font") or {}).values():
             names.add(str(font.get_object()["/BaseFont"]))
     return names
 
@@ -65,7 +66,7 @@ def test_html_command_is_standalone(seeded: Flask, runner: FlaskCliRunner,
 def test_every_statistic_reason_code_has_words(app: Flask, lang: str) -> None:
     # A statistic's reason code (e.g. an intervention on a flat series) is shown with
     # reason_text; a code without words would print the catch-all "not shown".
-    from reports.render import reason_text
+    from reports.quarterly.wording import reason_text
     from reports.stats._common import REASONS
 
     with app.test_request_context(f"/?lang={lang}"):
@@ -109,13 +110,13 @@ def _lines(page: Any) -> list[tuple[str, float]]:
 def test_pdf_is_tagged_pdf_ua_without_orphans(seeded: Flask, lang: str) -> None:
     from page import ValidationProfile, validate_pdf_bytes
 
-    from reports.render import render_report_pdf
-    from reports.service import quarter_report
+    from reports.quarterly.page import render_report_pdf
+    from reports.quarterly.services import quarter_report
 
     with seeded.app_context():
         pdf = render_report_pdf(quarter_report(db.session, QUARTER), lang=lang)
     _keep_pictures(pdf, f"report-{lang}")
-    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
+    root: Any = PdfReader(io.BytesIO(pdf)).trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     assert root["/Lang"] == lang
     check = validate_pdf_bytes(pdf, profile=ValidationProfile.PDF_UA_1)

@@ -1,4 +1,5 @@
-"""Load what a report needs from the database into plain, pure data (one query per table).
+"""The loader: what a report needs, read from the database into the pure data of
+:mod:`reports.aggregates` (one query per table).
 
 Only closed waves carry figures; an open wave contributes its response rate only
 (leadership sees a wave's figures after it closes).
@@ -12,60 +13,29 @@ and never serves another wave's data: a wave that closes gets a new key (``close
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import OrderedDict
-from dataclasses import dataclass, field
-from typing import Any
+from uuid import UUID
 
+from flask import current_app
 from sqlalchemy import func, select
 
-from reports.aggregates import CellAggregate
-from reports.aggregation import stored_aggregates
-from reports.quarters import Quarter, quarter_of
+from reports.aggregates import ActionMarker, CellData, PrincipleMeta, WaveData
+from reports.quarters import quarter_of
+from reports.storage.summarise import stored_aggregates
 from survey.db import DbSession
-from survey.models import Answer, Intervention, Invitation, Response, Wave, WaveCell
+from survey.i18n import localized
+from survey.models import (
+    Answer,
+    Intervention,
+    Invitation,
+    Item,
+    Principle,
+    Response,
+    Wave,
+    WaveCell,
+)
 from survey.waves.design import CellDesign
-from survey.waves.services import WaveStatus, response_count, status
-
-
-@dataclass(frozen=True)
-class CellData:
-    """One stored cell of a wave."""
-
-    id: int
-    key: tuple[tuple[str, str], ...]
-    invited: int
-    responses: int
-    joined: int
-    left: int
-
-
-@dataclass(frozen=True)
-class WaveData:
-    """A wave with its cells and, when closed, its aggregates by cell id."""
-
-    id: int
-    label: str
-    opens_on: dt.date
-    closes_on: dt.date
-    status: WaveStatus
-    k: int
-    k_comments: int
-    invited: int
-    responded: int
-    quarter: Quarter
-    cells: tuple[CellData, ...]
-    aggregates: dict[int, CellAggregate] = field(default_factory=dict)
-    design: CellDesign = field(default_factory=lambda: CellDesign((), ()))
-    """What the wave reports: unit hierarchy, secondary attributes, folds, group sizes."""
-    memo: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
-    """Results derived from this (immutable) wave: plans, pooled aggregates (``figures``)."""
-
-    @property
-    def closed(self) -> bool:
-        """Figures exist only for closed waves."""
-        return self.status == WaveStatus.CLOSED
-
+from survey.waves.services import response_count, status
 
 MAX_CACHED_WAVES = 64
 _CLOSED: OrderedDict[tuple, WaveData] = OrderedDict()
@@ -161,13 +131,63 @@ def load_comments(session: DbSession, wave_id: int) -> dict[int, list[str]]:
     )
     comments: dict[int, list[str]] = {}
     for cell_id, text in rows:
-        comments.setdefault(cell_id, []).append(text)
+        if text is not None:  # (the query already leaves blank answers out)
+            comments.setdefault(cell_id, []).append(text)
     return comments
 
 
-def load_interventions(session: DbSession) -> list[tuple[dt.date, str, tuple[str, ...]]]:
-    """Logged actions: (date, text, principle codes)."""
-    return [
-        (entry.on, entry.text, tuple(p.code for p in entry.principles))
-        for entry in session.scalars(select(Intervention).order_by(Intervention.on))
-    ]
+def fiscal_start_month() -> int:
+    """The month the fiscal year starts (4 = April, Japanese public bodies)."""
+    return int(current_app.config["FISCAL_YEAR_START_MONTH"])
+
+
+def practical_thresholds() -> dict[str, float]:
+    """Practical sizes below which a significant change is 'no meaningful change'."""
+    config = current_app.config
+    return {"score": float(config["PRACTICAL_SCORE_POINTS"]),
+            "favourability": float(config["PRACTICAL_FAVOURABLE_POINTS"]),
+            "enps": float(config["PRACTICAL_ENPS_POINTS"])}
+
+
+def all_waves(session: DbSession) -> list[WaveData]:
+    """Every wave with cells and aggregates."""
+    return load_waves(session, fiscal_start_month())
+
+
+def principle_meta(session: DbSession) -> list[PrincipleMeta]:
+    """Principles in display order."""
+    rows = session.scalars(select(Principle).order_by(Principle.position, Principle.id))
+    return [PrincipleMeta(p.code, p.title_ja, p.title_en) for p in rows]
+
+
+def interventions(session: DbSession) -> list[ActionMarker]:
+    """Logged leadership actions, oldest first."""
+    return [ActionMarker(entry.on, entry.text, tuple(p.code for p in entry.principles))
+            for entry in session.scalars(select(Intervention).order_by(Intervention.on))]
+
+
+def item_texts(session: DbSession, item_ids: list[int]) -> dict[int, str]:
+    """The wording of items in the current language, by id."""
+    if not item_ids:
+        return {}
+    rows = session.scalars(select(Item).where(Item.id.in_(item_ids)))
+    return {row.id: localized(row.text_ja, row.text_en) for row in rows}
+
+
+def load_response_answers(
+    session: DbSession, wave: Wave
+) -> list[tuple[tuple[tuple[str, str], ...], dict[int, int]]]:
+    """Every response of a closed wave as its stored cell key and scored answers by item id
+    (the response-level export's rows; no response id leaves this function)."""
+    keys = {cell.id: tuple(sorted(cell.key.items())) for cell in wave.cells}
+    cells = {rid: cell_id for rid, cell_id in session.execute(
+        select(Response.id, Response.cell_id).where(Response.wave_id == wave.id))}
+    answers: dict[UUID, dict[int, int]] = {rid: {} for rid in cells}
+    rows = session.execute(
+        select(Answer.response_id, Answer.item_id, Answer.value)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Response.wave_id == wave.id, Answer.value.is_not(None)))
+    for response_id, item_id, value in rows:
+        if value is not None:  # (the query already leaves skipped items out)
+            answers[response_id][item_id] = value
+    return [(keys[cells[rid]], given) for rid, given in answers.items()]

@@ -7,7 +7,8 @@ workbook with a ``notes`` sheet.
 
 ``--lang`` picks the language of the file's notes, column labels and reasons (Japanese by
 default, like the app); the column keys that scripts read are English in both languages.
-Messages on the terminal stay English, like the app's other commands.
+Messages on the terminal stay English, like the app's other commands: the same sentences as
+the HR page's (:mod:`reports.exports.messages`), in English.
 """
 
 from __future__ import annotations
@@ -18,15 +19,9 @@ import click
 from flask.cli import with_appcontext
 
 from reports.exports import ExportError, ExportLanguage, make_export
+from reports.exports.messages import export_message
 from survey.db import begin_write, db
-
-REASONS = {
-    "unknown_wave": "no wave with id {wave}",
-    "wave_not_closed": "wave {wave} is not closed yet; exports exist only for closed waves",
-    "bad_kind": "unknown kind of export",
-    "bad_format": "unknown export format",
-    "bad_language": "unknown export language",
-}
+from survey.messages import refused
 
 
 @click.command("export")
@@ -50,10 +45,9 @@ def export_command(wave_id: int, fmt: str, kind: str, comments: bool, lang: str,
                              lang=lang)
         Path(out_path).write_bytes(export.content)
     except ExportError as error:
-        db.session.rollback()
-        raise click.ClickException(REASONS[str(error)].format(wave=wave_id)) from None
+        raise refused(error, export_message) from None
     except OSError as error:
-        db.session.rollback()
-        raise click.ClickException(f"cannot write {out_path}: {error.strerror}") from None
+        unwritable = ExportError("cannot_write", path=out_path, reason=error.strerror)
+        raise refused(unwritable, export_message) from None
     db.session.commit()
     click.echo(f"wrote {out_path} ({kind}, {fmt}, {lang}; {export.dropped} rows dropped)")
