@@ -12,7 +12,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from browser.test_unit_pages import PHONE, axe_findings, sideways_overflow
+from tests.browser.test_unit_pages import PHONE, axe_findings, sideways_overflow
 from tests.twofactor_helpers import steady
 
 WORDS = {
