@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 import matplotlib
 
@@ -118,6 +119,50 @@ class Marker:
 
     on: dt.date
     label: str
+
+
+#: Drawn charts kept per process (each about 30-60 kB of SVG per layout).
+CHART_CACHE_SIZE = 256
+_CACHES: list[Any] = []
+
+
+def _hashable(value: Any) -> Any:
+    """Lists (and lists inside tuples) as tuples, so chart arguments can key a cache."""
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+def _memoised(draw: Callable[..., Chart]) -> Callable[..., Chart]:
+    """Keep drawn charts keyed by every argument and the layouts drawn for.
+
+    A chart is a pure function of its arguments (figures, labels, markers, wording in the
+    request's language) and :data:`LAYOUTS`; nothing else feeds it.  A closed wave's figures
+    never change, so its report's charts are drawn once per process and served from here;
+    any change (a wave closing, new thresholds, a new action marker, another language or
+    width) changes the key.  Least recently used charts go first; nothing expires by time.
+    """
+    @functools.lru_cache(maxsize=CHART_CACHE_SIZE)
+    def drawn(args: tuple, kwargs: tuple, _layouts: tuple[Layout, ...]) -> Chart:
+        return draw(*args, **dict(kwargs))
+
+    @functools.wraps(draw)
+    def cached(*args: Any, **kwargs: Any) -> Chart:
+        return drawn(_hashable(args), _hashable(tuple(sorted(kwargs.items()))), LAYOUTS.get())
+
+    _CACHES.append(drawn)
+    return cached
+
+
+def clear_chart_cache() -> None:
+    """Forget every drawn chart (tests that compare drawings; fonts changed on disk)."""
+    for cache in _CACHES:
+        cache.cache_clear()
+
+
+def chart_cache_hits() -> int:
+    """How many chart requests were served from the cache in this process."""
+    return sum(cache.cache_info().hits for cache in _CACHES)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -222,6 +267,7 @@ def _markers(ax: Axes, markers: Sequence[Marker], layout: Layout, room: float,
                     fontsize=layout.text, color="#a84300")
 
 
+@_memoised
 def trend_chart(chart_id: str, title: str, alt: str, series: TrendSeries,
                 markers: Sequence[Marker], columns: tuple[str, ...],
                 y_label: str, y_range: tuple[float, float] = (0, 100)) -> Chart:
@@ -266,6 +312,7 @@ def trend_chart(chart_id: str, title: str, alt: str, series: TrendSeries,
     return Chart(chart_id, title, alt, svgs, columns, rows)
 
 
+@_memoised
 def participation_chart(chart_id: str, title: str, alt: str, waves: Sequence[str],
                         rates: Sequence[float | None],
                         counts: Sequence[tuple[int | None, int | None]],
@@ -312,6 +359,7 @@ def participation_chart(chart_id: str, title: str, alt: str, waves: Sequence[str
 ItemRow = tuple[str, Sequence[int] | None, str]
 
 
+@_memoised
 def distribution_chart(chart_id: str, title: str, alt: str,
                        groups: Sequence[tuple[str, Sequence[ItemRow]]],
                        legend: Sequence[str], columns: tuple[str, ...]) -> Chart:
