@@ -90,24 +90,27 @@ class _Atoms:
     def split(self, cells: list[int], threshold: int) -> bool:
         """Split the atoms ``cells`` touch by membership in the group, if every part stays
         at 0 or >= ``threshold`` on every vector; False (and no change) otherwise."""
-        label, inside = self.label, {}
+        label = self.label
+        moved: dict[int, int] = {}
+        inside: dict[int, list[int]] = {}
         for cell in cells:
             atom = label[cell]
-            part = inside.get(atom)
-            if part is None:
-                part = inside[atom] = [0, [0] * len(self.sums[0])]
-            part[0] += 1
-            part[1] = [a + b for a, b in zip(part[1], self.cell_values[cell], strict=True)]
-        for atom, (_moved, sums) in inside.items():
+            values = self.cell_values[cell]
+            if atom in inside:
+                moved[atom] += 1
+                inside[atom] = [a + b for a, b in zip(inside[atom], values, strict=True)]
+            else:
+                moved[atom], inside[atom] = 1, list(values)
+        for atom, sums in inside.items():
             for total, within in zip(self.sums[atom], sums, strict=True):
                 if 0 < within < threshold or 0 < total - within < threshold:
                     return False
-        fresh = {}
-        for atom, (moved, sums) in inside.items():
-            if moved < self.count[atom]:  # an atom wholly inside keeps its label
+        fresh: dict[int, int] = {}
+        for atom, sums in inside.items():
+            if moved[atom] < self.count[atom]:  # an atom wholly inside keeps its label
                 fresh[atom] = len(self.count)
-                self.count[atom] -= moved
-                self.count.append(moved)
+                self.count[atom] -= moved[atom]
+                self.count.append(moved[atom])
                 self.sums[atom] = [t - w for t, w in zip(self.sums[atom], sums, strict=True)]
                 self.sums.append(sums)
         if fresh:
