@@ -28,9 +28,12 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from survey.waves.design import CellDesign
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -53,7 +56,31 @@ def _answers(rng: np.random.Generator, n: int, specs, wave: int, dept: float) ->
     return x
 
 
-def seed(session, staff: int, waves: int, seed: int = 1) -> None:
+def _layout(rng: np.random.Generator, staff: int, units: int
+            ) -> tuple[list[dict[str, str]], np.ndarray, np.ndarray, CellDesign]:
+    """Cells (keys), their relative weights, their department index, and the wave design.
+
+    ``units == 0``: 40 departments x 3 tenure bands (the original benchmark).  Otherwise
+    ``units`` sections (課) of about ``staff / units`` people, 20 to a department (部), each
+    split by two tenure bands: the prefecture-scale organisation of issue 13."""
+    from survey.waves.design import CellDesign
+
+    if not units:
+        weights = np.linspace(1.6, 0.4, DEPARTMENTS)
+        keys = [{"department": f"部署{d + 1:02d}", "tenure_band": band}
+                for d in range(DEPARTMENTS) for band in BANDS]
+        design = CellDesign(("department",), ("tenure_band",))
+        return keys, np.repeat(weights, len(BANDS)), np.arange(len(keys)) // len(BANDS), design
+    bands = BANDS[:2]
+    keys = [{"department": f"部{u // 20 + 1:03d}", "section": f"課{u + 1:04d}",
+             "tenure_band": band} for u in range(units) for band in bands]
+    weights = np.repeat(rng.uniform(0.7, 1.3, units), len(bands))
+    dept = np.array([u // 20 for u in range(units) for _band in bands])
+    design = CellDesign(("department", "section"), ("tenure_band",))
+    return keys, weights, dept, design
+
+
+def seed(session, staff: int, waves: int, seed: int = 1, units: int = 0) -> None:
     """Closed waves with stored aggregates for ``staff`` people (70% participation)."""
     from reports.aggregates import build_cell_aggregate
     from reports.storage.summarise import item_specs
@@ -63,9 +90,9 @@ def seed(session, staff: int, waves: int, seed: int = 1) -> None:
     rng = np.random.default_rng(seed)
     survey = seed_default_template(session)
     session.flush()
-    weights = np.linspace(1.6, 0.4, DEPARTMENTS)
+    keys, weights, dept_of, design = _layout(rng, staff, units)
     weights /= weights.sum()
-    effects = rng.normal(0, 0.25, DEPARTMENTS)
+    effects = rng.normal(0, 0.25, int(dept_of.max()) + 1)
     for index in range(waves):
         month = 11 - 3 * (waves - 1 - index)
         year = 2026 + (month - 1) // 12
@@ -73,7 +100,8 @@ def seed(session, staff: int, waves: int, seed: int = 1) -> None:
         wave = Wave(public_id=secrets.token_hex(8), survey_id=survey.id,
                     label=f"{opens:%Y-%m} pulse", opens_on=opens,
                     closes_on=opens + dt.timedelta(days=13), closed=True, min_group_size=5,
-                    min_comment_group_size=10, invited_count=staff, responded_count=0)
+                    min_comment_group_size=10, invited_count=staff, responded_count=0,
+                    cell_design=design.to_dict())
         session.add(wave)
         session.flush()
         for position, entry in enumerate(survey.entries):
@@ -81,15 +109,13 @@ def seed(session, staff: int, waves: int, seed: int = 1) -> None:
         session.flush()
         session.refresh(wave)
         specs = item_specs(wave)
-        sizes = rng.multinomial(staff, np.repeat(weights, len(BANDS)) / len(BANDS))
+        sizes = rng.multinomial(staff, weights)
         responded = 0
-        for cell_index, invited in enumerate(sizes):
-            dept = cell_index // len(BANDS)
-            cell = WaveCell(wave_id=wave.id, key={"department": f"部署{dept + 1:02d}",
-                                                   "tenure_band": BANDS[cell_index % len(BANDS)]},
-                            invited=int(invited))
-            session.add(cell)
-            session.flush()
+        cells = [WaveCell(wave_id=wave.id, key=key, invited=int(invited))
+                 for key, invited in zip(keys, sizes, strict=True)]
+        session.add_all(cells)
+        session.flush()
+        for cell, invited, dept in zip(cells, sizes, dept_of, strict=True):
             n = int(rng.binomial(invited, 0.7))
             responded += n
             aggregate = build_cell_aggregate(_answers(rng, n, specs, index, effects[dept]), specs)
@@ -146,6 +172,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--staff", type=int, default=100_000)
     parser.add_argument("--waves", type=int, default=8)
+    parser.add_argument("--units", type=int, default=0,
+                        help="sections of ~staff/units people, 20 to a department "
+                             "(default: 40 departments x 3 tenure bands)")
+    parser.add_argument("--database", type=Path,
+                        help="keep the seeded SQLite file here and reuse it when it exists")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # child process
     args = parser.parse_args()
     if args.measure:
@@ -155,18 +186,19 @@ def main() -> None:
     from survey.auth.services import create_user
     from survey.db import db
 
-    folder = Path(tempfile.mkdtemp(prefix="naranu-bench-"))
-    database = folder / "bench.sqlite3"
-    app = _app(database)
-    assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
-    started = time.perf_counter()
-    with app.app_context():
-        seed(db.session, args.staff, args.waves)
-        create_user(db.session, "lead@bench.example", "leadership", "bench password 123")
-        db.session.commit()
-        db.engine.dispose()
-    seconds = time.perf_counter() - started
-    print(f"seeded {args.staff} staff × {args.waves} waves in {seconds:.1f} s")
+    database = args.database or Path(tempfile.mkdtemp(prefix="naranu-bench-")) / "bench.sqlite3"
+    if not database.exists():
+        app = _app(database)
+        assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
+        started = time.perf_counter()
+        with app.app_context():
+            seed(db.session, args.staff, args.waves, units=args.units)
+            create_user(db.session, "lead@bench.example", "leadership", "bench password 123")
+            db.session.commit()
+            db.engine.dispose()
+        seconds = time.perf_counter() - started
+        print(f"seeded {args.staff} staff ({args.units or DEPARTMENTS * len(BANDS)} "
+              f"units/cells) × {args.waves} waves in {seconds:.1f} s")
 
     # A fresh interpreter, so "cold" is the first report a newly started worker builds.
     child = subprocess.run([sys.executable, __file__, "--measure", str(database)],

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from reports import stats
 from reports.quarters import Quarter
@@ -351,14 +352,15 @@ class AggregateStack:
     arrays: dict[tuple[str, Any], np.ndarray]
 
     def pool(self, membership: Any) -> AggregateStack:
-        """Roll rows up into groups: ``membership`` (groups x rows) of 0/1; exact integers."""
-        m = np.asarray(membership, dtype=np.int64)
-        if m.ndim != 2 or m.shape[1] != self.n_respondents.size:
+        """Roll rows up into groups: ``membership`` (groups x rows) of 0/1, dense or scipy
+        sparse; one sparse product per array, in exact integers."""
+        m = sparse.csr_array(membership, dtype=np.int64)
+        if m.shape[1] != self.n_respondents.size:
             raise ValueError(f"membership must be (groups, {self.n_respondents.size}), "
                              f"got {m.shape}")
-        if m.size and (m.min() < 0 or m.max() > 1):
+        if m.nnz and (m.data.min() < 0 or m.data.max() > 1):
             raise ValueError("membership must be 0 or 1")
-        return AggregateStack(self.items, m @ self.n_respondents,
+        return AggregateStack(self.items, _frozen(m @ self.n_respondents),
                               {k: _pool(m, a) for k, a in self.arrays.items()})
 
     def aggregate(self, row: int) -> CellAggregate:
@@ -387,17 +389,11 @@ class AggregateStack:
         return np.arange(lo, hi + 1, dtype=float), self.arrays[("item_hist", measure.item_id)]
 
 
-def _pool(member: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``member @ rows`` over the leading axis, exactly.
-
-    Float BLAS when every partial sum of these integers stays well below 2**53 (so each
-    is exact), integer arithmetic otherwise."""
+def _pool(member: sparse.csr_array, rows: np.ndarray) -> np.ndarray:
+    """``member @ rows`` over the leading axis, in int64 (sparse times dense: the cost
+    follows the cells the groups hold, not groups x cells)."""
     flat = rows.reshape(rows.shape[0], -1)
-    if np.abs(flat).sum(dtype=np.float64) < 2.0**52:
-        out = np.rint(member.astype(float) @ flat.astype(float)).astype(np.int64)
-    else:
-        out = member @ flat
-    return _frozen(out.reshape(member.shape[0], *rows.shape[1:]))
+    return _frozen(np.asarray(member @ flat).reshape(member.shape[0], *rows.shape[1:]))
 
 
 def stack(aggregates: Sequence[CellAggregate]) -> AggregateStack:

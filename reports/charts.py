@@ -29,18 +29,21 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from html import escape
+from typing import Any, Literal
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import matplotlib_fontja
+import numpy as np
 from markupsafe import Markup
 from matplotlib import dates as mdates
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
+from matplotlib.typing import RcKeyType
 
 FONT_FAMILY = "IPAexGothic"
 FONT_FILE = matplotlib_fontja.get_font_ttf_path()
@@ -78,7 +81,7 @@ PRINT = Layout("wide", 700, 12)
 #: Which layouts to draw (the PDF sets ``(PRINT,)``: paper has one width).
 LAYOUTS: ContextVar[tuple[Layout, ...]] = ContextVar("layouts", default=(NARROW, WIDE))
 
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "font.family": FONT_FAMILY, "svg.fonttype": "none",
     "axes.edgecolor": MUTED, "axes.labelcolor": INK, "xtick.color": MUTED,
     "ytick.color": MUTED, "axes.spines.top": False, "axes.spines.right": False,
@@ -118,6 +121,50 @@ class Marker:
 
     on: dt.date
     label: str
+
+
+#: Drawn charts kept per process (each about 30-60 kB of SVG per layout).
+CHART_CACHE_SIZE = 256
+_CACHES: list[Any] = []
+
+
+def _hashable(value: Any) -> Any:
+    """Lists (and lists inside tuples) as tuples, so chart arguments can key a cache."""
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+def _memoised(draw: Callable[..., Chart]) -> Callable[..., Chart]:
+    """Keep drawn charts keyed by every argument and the layouts drawn for.
+
+    A chart is a pure function of its arguments (figures, labels, markers, wording in the
+    request's language) and :data:`LAYOUTS`; nothing else feeds it.  A closed wave's figures
+    never change, so its report's charts are drawn once per process and served from here;
+    any change (a wave closing, new thresholds, a new action marker, another language or
+    width) changes the key.  Least recently used charts go first; nothing expires by time.
+    """
+    @functools.lru_cache(maxsize=CHART_CACHE_SIZE)
+    def drawn(args: tuple, kwargs: tuple, _layouts: tuple[Layout, ...]) -> Chart:
+        return draw(*args, **dict(kwargs))
+
+    @functools.wraps(draw)
+    def cached(*args: Any, **kwargs: Any) -> Chart:
+        return drawn(_hashable(args), _hashable(tuple(sorted(kwargs.items()))), LAYOUTS.get())
+
+    _CACHES.append(drawn)
+    return cached
+
+
+def clear_chart_cache() -> None:
+    """Forget every drawn chart (tests that compare drawings; fonts changed on disk)."""
+    for cache in _CACHES:
+        cache.cache_clear()
+
+
+def chart_cache_hits() -> int:
+    """How many chart requests were served from the cache in this process."""
+    return sum(cache.cache_info().hits for cache in _CACHES)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -166,7 +213,7 @@ def _draw(chart_id: str, title: str, alt: str, draw: Callable[[Layout], Figure],
 def to_svg(fig: Figure, svg_id: str, title: str, alt: str, layout: Layout) -> Markup:
     """Serialise a figure as inline SVG: ``role="img"``, a <title>, unique ids, text as text."""
     buffer = io.StringIO()
-    with matplotlib.rc_context({**_RC, "svg.hashsalt": svg_id}):
+    with matplotlib.rc_context(_RC | {"svg.hashsalt": svg_id}):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]
@@ -185,11 +232,16 @@ def to_svg(fig: Figure, svg_id: str, title: str, alt: str, layout: Layout) -> Ma
     return Markup(svg)
 
 
+def _floats(values: Sequence[float | None], shown: Sequence[int]) -> np.ndarray:
+    """The values at ``shown`` (none of them missing) as a float array for matplotlib."""
+    return np.array([values[i] for i in shown], dtype=float)
+
+
 def _fmt(value: float | None, digits: int = 0) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def _style_axes(ax: Axes, layout: Layout, grid_axis: str) -> None:
+def _style_axes(ax: Axes, layout: Layout, grid_axis: Literal["x", "y"]) -> None:
     ax.tick_params(labelsize=layout.text, length=3)
     ax.grid(axis=grid_axis, color=GRID, linewidth=0.6)
     ax.set_axisbelow(True)
@@ -202,7 +254,7 @@ def _date_ticks(ax: Axes, dates: Sequence[dt.date], layout: Layout, room: float)
     label = text_width("2026-08", layout.text) + layout.text
     step = max(1, math.ceil(len(dates) / max(1, int(room // label))))
     shown = list(dates)[::-1][::step][::-1]
-    ax.set_xticks(shown)
+    ax.set_xticks(mdates.date2num(shown))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
 
 
@@ -212,7 +264,7 @@ def _markers(ax: Axes, markers: Sequence[Marker], layout: Layout, room: float,
     low, high = span
     for marker in markers:
         x = mdates.date2num(marker.on)
-        ax.axvline(marker.on, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=1)
+        ax.axvline(x, color=OKABE_ITO["vermillion"], linestyle="--", linewidth=1)
         share = (x - low) / (high - low) if high > low else 0.0
         right = share <= 0.5
         space = room * ((1 - share) if right else share) - 6
@@ -222,6 +274,7 @@ def _markers(ax: Axes, markers: Sequence[Marker], layout: Layout, room: float,
                     fontsize=layout.text, color="#a84300")
 
 
+@_memoised
 def trend_chart(chart_id: str, title: str, alt: str, series: TrendSeries,
                 markers: Sequence[Marker], columns: tuple[str, ...],
                 y_label: str, y_range: tuple[float, float] = (0, 100)) -> Chart:
@@ -238,10 +291,10 @@ def trend_chart(chart_id: str, title: str, alt: str, series: TrendSeries,
                       top=1.8 * layout.text, right=right)
         ax = fig.add_subplot()
         shown = [i for i, v in enumerate(series.values) if v is not None]
-        xs = [series.dates[i] for i in shown]
-        ax.fill_between(xs, [series.lows[i] for i in shown], [series.highs[i] for i in shown],
+        xs = mdates.date2num([series.dates[i] for i in shown])
+        ax.fill_between(xs, _floats(series.lows, shown), _floats(series.highs, shown),
                         color=OKABE_ITO["sky"], alpha=0.35, linewidth=0)
-        ax.plot(xs, [series.values[i] for i in shown], color=OKABE_ITO["blue"], marker="o",
+        ax.plot(xs, _floats(series.values, shown), color=OKABE_ITO["blue"], marker="o",
                 markersize=4, linewidth=1.8)
         ax.set_ylim(*y_range)
         ax.set_ylabel(y_label, fontsize=layout.text)
@@ -266,6 +319,7 @@ def trend_chart(chart_id: str, title: str, alt: str, series: TrendSeries,
     return Chart(chart_id, title, alt, svgs, columns, rows)
 
 
+@_memoised
 def participation_chart(chart_id: str, title: str, alt: str, waves: Sequence[str],
                         rates: Sequence[float | None],
                         counts: Sequence[tuple[int | None, int | None]],
@@ -312,6 +366,7 @@ def participation_chart(chart_id: str, title: str, alt: str, waves: Sequence[str
 ItemRow = tuple[str, Sequence[int] | None, str]
 
 
+@_memoised
 def distribution_chart(chart_id: str, title: str, alt: str,
                        groups: Sequence[tuple[str, Sequence[ItemRow]]],
                        legend: Sequence[str], columns: tuple[str, ...]) -> Chart:

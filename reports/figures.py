@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from reports import aggregates as agg
 from reports import disclosure
@@ -80,15 +81,29 @@ def _stacked(wave: WaveData) -> tuple[agg.AggregateStack, dict[tuple, int]]:
 
 def pooled(wave: WaveData, decision: GroupDecision) -> CellAggregate:
     """The sum of the aggregates of the cells a *shown* decision covers (memoised per wave)."""
-    if not decision.shown:
+    pool_groups(wave, [decision])
+    return wave.memo[("pooled", decision.cells)]
+
+
+def pool_groups(wave: WaveData, decisions: Sequence[GroupDecision]) -> None:
+    """Pool every *shown* decision not pooled yet in one sparse product per array (a
+    membership matrix, groups x cells, times the wave's stacked cell aggregates) and memoise
+    each group's sum; :func:`pooled` then reads it.  The cost follows the cells of the groups
+    shown, not one pass over the wave's cells per group."""
+    if any(not d.shown for d in decisions):
         raise ValueError("figures of a suppressed group must never be computed")
-    key = ("pooled", decision.cells)
-    if key not in wave.memo:
-        stacked, rows = _stacked(wave)
-        member = np.zeros((1, len(rows)), dtype=np.int64)
-        member[0, [rows[k] for k in decision.cells]] = 1
-        wave.memo[key] = stacked.pool(member).aggregate(0)
-    return wave.memo[key]
+    todo = list({d.cells: d for d in decisions if ("pooled", d.cells) not in wave.memo})
+    if not todo:
+        return
+    stacked, rows = _stacked(wave)
+    columns = [[rows[key] for key in cells] for cells in todo]
+    member = sparse.csr_array(
+        (np.ones(sum(map(len, columns)), dtype=np.int64),
+         np.array([row for column in columns for row in column], dtype=np.intp),
+         np.cumsum([0, *map(len, columns)])), shape=(len(todo), len(rows)))
+    groups = stacked.pool(member)
+    for index, cells in enumerate(todo):
+        wave.memo[("pooled", cells)] = groups.aggregate(index)
 
 
 @dataclass(frozen=True)
@@ -126,7 +141,9 @@ def group_figures(
 ) -> list[GroupFigure]:
     """Figures of every group of ``breakdown`` for one measure; suppressed groups stay empty."""
     out = []
-    for decision in plan.groups(tuple(breakdown), key.name):
+    decisions = plan.groups(tuple(breakdown), key.name)
+    pool_groups(wave, [d for d in decisions if d.shown])
+    for decision in decisions:
         if decision.shown:
             out.append(GroupFigure(decision, **estimate(pooled(wave, decision), key)))
         else:

@@ -134,3 +134,33 @@ def test_text_with_math_markup_is_drawn_literally() -> None:
 def test_a_participation_chart_without_rounds_still_draws() -> None:
     chart = charts.participation_chart("p", "t", "a", [], [], [], ("a",) * 4, "%")
     assert len(chart.svgs) == 2 and chart.rows == ()
+
+
+def _series(last: float) -> charts.TrendSeries:
+    return charts.TrendSeries((dt.date(2026, 2, 14), dt.date(2026, 5, 14)), ("2026-02", "2026-05"),
+                              (52.0, last), (48.0, last - 4), (56.0, last + 4), ("n", "n"))
+
+
+def test_a_chart_is_drawn_once_and_redrawn_when_anything_it_shows_changes() -> None:
+    """The cache is keyed by every input: same figures, same drawing (no redraw); another
+    figure, marker, wording or width is drawn afresh."""
+    charts.clear_chart_cache()
+    args = ("c", "Trust", "2 rounds", _series(60.0), [charts.Marker(dt.date(2026, 3, 1), "m")],
+            ("a",) * 5, "Score")
+    first = charts.trend_chart(*args)
+    hits = charts.chart_cache_hits()
+    assert charts.trend_chart(*args) is first and charts.chart_cache_hits() == hits + 1
+    changed = [
+        charts.trend_chart("c", "Trust", "2 rounds", _series(61.0), *args[4:]),
+        charts.trend_chart(*args[:4], [charts.Marker(dt.date(2026, 3, 2), "m")], *args[5:]),
+        charts.trend_chart("c", "信頼", *args[2:]),
+    ]
+    token = charts.LAYOUTS.set((charts.PRINT,))
+    try:
+        changed.append(charts.trend_chart(*args))
+    finally:
+        charts.LAYOUTS.reset(token)
+    assert charts.chart_cache_hits() == hits + 1
+    assert all(chart.svgs != first.svgs for chart in changed)
+    charts.clear_chart_cache()
+    assert charts.trend_chart(*args).svgs == first.svgs  # drawn again, identically

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from ._groups import Layout, Node, canonical, layout, requestable
 from ._model import (
@@ -45,10 +46,16 @@ class Verdicts:
 
 @dataclass(frozen=True)
 class Problem:
-    """Every requestable group as a row of cell membership, with its breakdown's priority."""
+    """Every requestable group as a row of cell membership, with its breakdown's priority.
 
-    masks: np.ndarray
+    ``masks`` is (groups x cells), sparse: each group holds a few of thousands of cells."""
+
+    masks: sparse.csr_array | np.ndarray
     tiers: np.ndarray
+
+    def sums(self, values: np.ndarray) -> np.ndarray:
+        """Each group's totals of each vector (groups x vectors)."""
+        return np.asarray(sparse.csr_array(self.masks, dtype=np.int64) @ values.T)
 
 
 class DisclosurePlan:
@@ -238,9 +245,12 @@ def build(cells: Sequence[Cell], attributes: tuple[str, ...], hierarchy: tuple[s
         for cs in lay.leaves.values():
             tiers.setdefault(cs, tier)
     sets = list(tiers)
-    masks = np.zeros((len(sets), len(cells)), dtype=bool)
-    for row, cs in enumerate(sets):
-        masks[row, sorted(cs)] = True
+    columns = [sorted(cs) for cs in sets]
+    masks = sparse.csr_array(
+        (np.ones(sum(map(len, columns)), dtype=bool),
+         np.array([i for cs in columns for i in cs], dtype=np.intp),
+         np.cumsum([0, *map(len, columns)])),
+        shape=(len(sets), len(cells)))
     responses = np.array([c.responses for c in cells], dtype=np.int64)
     invited = np.array([c.invited for c in cells], dtype=np.int64)
     problem = Problem(masks, np.array(list(tiers.values()), dtype=np.intp))
@@ -272,7 +282,7 @@ def _solve_within(problem: Problem, vectors: list[np.ndarray], threshold: int,
         return _solve(problem, vectors, threshold, base, noun)
     masks = problem.masks
     values = np.stack(vectors) if masks.shape[1] else np.zeros((len(vectors), 0), np.int64)
-    primary = np.asarray(((masks.astype(np.int64) @ values.T) >= threshold).all(axis=1))
+    primary = np.asarray((problem.sums(values) >= threshold).all(axis=1))
     reasons = tuple(
         old if old is not Reason.OK else (Reason.OK if ok else Reason.BELOW_K)
         for old, ok in zip(base.reasons, primary.tolist(), strict=True)
@@ -289,16 +299,16 @@ def _solve(problem: Problem, vectors: list[np.ndarray], threshold: int,
     """
     masks = problem.masks
     values = np.stack(vectors) if masks.shape[1] else np.zeros((len(vectors), 0), np.int64)
-    group_sums = masks.astype(np.int64) @ values.T
+    group_sums = problem.sums(values)
     primary = np.asarray((group_sums >= threshold).all(axis=1))
     eligible = primary.copy()
     if base is not None:
         eligible &= np.array([r is Reason.OK for r in base.reasons], dtype=bool)
-    order = np.lexsort((np.arange(len(masks)), -group_sums[:, 0], problem.tiers))
+    order = np.lexsort((np.arange(masks.shape[0]), -group_sums[:, 0], problem.tiers))
     published, atoms = suppress_with_atoms(masks, values, threshold,
                                            [int(g) for g in order if eligible[g]])
     reasons = []
-    for row in range(len(masks)):
+    for row in range(masks.shape[0]):
         if base is not None and base.reasons[row] is not Reason.OK:
             reasons.append(base.reasons[row])
         elif published[row]:

@@ -25,7 +25,10 @@ Cox, L. H. (1980). Suppression methodology and statistical disclosure control.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from scipy import sparse
 
 __all__ = ["atoms_hold", "suppress", "suppress_with_atoms"]
 
@@ -36,31 +39,84 @@ def suppress(masks: np.ndarray, values: np.ndarray, threshold: int,
     return suppress_with_atoms(masks, values, threshold, offered)[0]
 
 
-def suppress_with_atoms(masks: np.ndarray, values: np.ndarray, threshold: int,
+def suppress_with_atoms(masks: Any, values: np.ndarray, threshold: int,
                         offered: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """Which of the ``offered`` groups may be published, taking them in the given order,
     and the atoms of the published set (a label per cell; same label, same groups).
 
     Parameters
     ----------
-    masks : bool array (groups x cells), membership of cells in each group.
+    masks : membership of cells in each group (groups x cells): a bool array or a scipy
+        sparse matrix (the plan passes CSR: a wave with thousands of units has thousands
+        of groups and cells, and a dense matrix would grow with their product).
     values : int array (vectors x cells); each vector (responses, answers, invitees)
         must be 0 or >= ``threshold`` on every atom.
     threshold : the k that applies.
     offered : indices of groups that passed primary suppression, in priority order.
+
+    Notes
+    -----
+    Offering a group only splits the atoms it touches, each into the part inside the
+    group and the part outside, so only those two parts need checking: the part inside is
+    summed over the group's cells, the part outside is the atom's running total minus it.
+    Each offer costs O(g log g) for a group of g cells, and a plan's cost follows the
+    total size of its groups rather than groups x cells.
     """
-    published = np.zeros(masks.shape[0], dtype=bool)
-    atom = np.zeros(masks.shape[1], dtype=np.intp)
-    if _violates(atom, values, threshold):
-        return published, atom
+    member = sparse.csr_array(masks, dtype=bool)
+    member.sort_indices()
+    values = np.asarray(values, dtype=np.int64)
+    published = np.zeros(member.shape[0], dtype=bool)
+    if _violates(np.zeros(member.shape[1], dtype=np.intp), values, threshold):
+        return published, np.zeros(member.shape[1], dtype=np.intp)
+    atoms = _Atoms(values)
+    indptr, indices = member.indptr.tolist(), member.indices.tolist()
     for group in offered:
-        # Labels below 2 * cells identify the refined atoms; they are made compact (0..m-1)
-        # only when the group is accepted, so a rejected group costs one bincount per vector.
-        split = atom * 2 + masks[group]
-        if not _violates(split, values, threshold):
-            atom = np.unique(split, return_inverse=True)[1].reshape(-1)
-            published[group] = True
-    return published, atom
+        published[group] = atoms.split(indices[indptr[group]:indptr[group + 1]], threshold)
+    return published, np.unique(atoms.label, return_inverse=True)[1].reshape(-1)
+
+
+class _Atoms:
+    """Atom labels of the cells, each atom's cell count and totals; split in place.
+
+    Plain Python lists: an offer touches a handful of cells, where numpy's per-call cost
+    would dominate, and the total work is the summed size of the groups offered."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.cell_values: list[list[int]] = values.T.tolist()
+        self.label: list[int] = [0] * values.shape[1]
+        self.count: list[int] = [values.shape[1]]
+        self.sums: list[list[int]] = [values.sum(axis=1).tolist()]
+
+    def split(self, cells: list[int], threshold: int) -> bool:
+        """Split the atoms ``cells`` touch by membership in the group, if every part stays
+        at 0 or >= ``threshold`` on every vector; False (and no change) otherwise."""
+        label = self.label
+        moved: dict[int, int] = {}
+        inside: dict[int, list[int]] = {}
+        for cell in cells:
+            atom = label[cell]
+            values = self.cell_values[cell]
+            if atom in inside:
+                moved[atom] += 1
+                inside[atom] = [a + b for a, b in zip(inside[atom], values, strict=True)]
+            else:
+                moved[atom], inside[atom] = 1, list(values)
+        for atom, sums in inside.items():
+            for total, within in zip(self.sums[atom], sums, strict=True):
+                if 0 < within < threshold or 0 < total - within < threshold:
+                    return False
+        fresh: dict[int, int] = {}
+        for atom, sums in inside.items():
+            if moved[atom] < self.count[atom]:  # an atom wholly inside keeps its label
+                fresh[atom] = len(self.count)
+                self.count[atom] -= moved[atom]
+                self.count.append(moved[atom])
+                self.sums[atom] = [t - w for t, w in zip(self.sums[atom], sums, strict=True)]
+                self.sums.append(sums)
+        if fresh:
+            for cell in cells:
+                label[cell] = fresh.get(label[cell], label[cell])
+        return True
 
 
 def atoms_hold(atom: np.ndarray, vector: np.ndarray, threshold: int) -> bool:

@@ -28,6 +28,7 @@ from reports.figures import (
     group_figures,
     hierarchy_of,
     plan_for,
+    pool_groups,
     pooled,
 )
 from reports.quarters import Quarter
@@ -151,8 +152,9 @@ def _change(
         gate = disclosure.ChangeGate(disclosure.Status.SUPPRESSED, disclosure.Reason.NOT_IN_BOTH,
                                      "the group or measure is not in both waves")
         return Change(gate)
-    joined = sum(c.joined for c in cur_wave.cells if c.key in after.cells)
-    left = sum(c.left for c in cur_wave.cells if c.key in after.cells)
+    inside = set(after.cells)
+    joined = sum(c.joined for c in cur_wave.cells if c.key in inside)
+    left = sum(c.left for c in cur_wave.cells if c.key in inside)
     gate = disclosure.comparable(before, after, joined, left, max(prev_wave.k, cur_wave.k))
     if not gate.shown:
         return Change(gate)
@@ -317,6 +319,8 @@ def _group_rows(
     plan = plans[current.id]
     per_code = {code: group_figures(current, plan, (attribute,), Measure(principle=code))
                 for code in codes}
+    if previous is not None:
+        _pool_previous(previous, plans[previous.id], attribute, codes)
     sizes = current.design.sizes
     rows = []
     for index, decision in enumerate(plan.groups((attribute,))):
@@ -331,6 +335,18 @@ def _group_rows(
         rows.append(GroupRow(decision, figures, changes, sizes.get(name, {}).get(value)))
     remainder = _remainder_row(current, plan, attribute, codes)
     return (*rows, remainder) if remainder is not None else tuple(rows)
+
+
+def _pool_previous(
+    wave: WaveData, plan: DisclosurePlan, attribute: str, codes: Sequence[str]
+) -> None:
+    """Pool the earlier wave's shown groups of the breakdown at once (the changes read them)."""
+    if attribute not in plan.attributes:
+        return
+    for code in codes:
+        name = Measure(principle=code).name
+        if name in plan.measures:
+            pool_groups(wave, [d for d in plan.groups((attribute,), name) if d.shown])
 
 
 def _remainder_row(
