@@ -65,7 +65,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 bench: install-dev
-	$(BIN)/python bench/report_stats.py
+	$(BIN)/python bench/report_render.py --staff 20000 --units 1000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules

@@ -344,7 +344,7 @@ class AggregateStack:
 
     ``arrays[(field, key)]`` stacks ``getattr(aggregate, field)[key]`` of every row, e.g.
     ``("composite_hist", "Trust")`` is (rows, grid) and ``("alpha_cross", p)`` is
-    (rows, k, k). Made for the batched statistics of :mod:`reports.stats.batch`.
+    (rows, k, k). The report pools groups with it (:func:`reports.figures.pool_groups`).
     """
 
     items: tuple[ItemSpec, ...]
