@@ -36,7 +36,7 @@ NO_FIGURES = {
     "admin.close", "admin.settings", "admin.attribute_labels", "admin.audit_log",
     "principles.index", "principles.create_principle", "principles.create_item",
     "principles.edit_item",
-    "hr.home", "roster.upload", "reports.interventions",
+    "hr.home", "roster.upload",
     "schedule.edit",  # dates and outcomes of the schedule's actions, no counts
     "accounts.index", "accounts.toggle_active", "accounts.reset",
     "accounts.change_password_view", "accounts.set_password_view",

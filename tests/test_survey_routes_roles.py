@@ -74,8 +74,6 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("reports.quarter_pdf", "GET"): LEADERSHIP,
     ("reports.quarter_json", "GET"): LEADERSHIP,
     ("reports.wave", "GET"): LEADERSHIP,
-    ("reports.interventions", "GET"): LEADERSHIP,
-    ("reports.interventions", "POST"): LEADERSHIP,
     ("plans.index", "GET"): PLANS,
     ("plans.new", "GET"): PLANS,
     ("plans.new", "POST"): PLANS,

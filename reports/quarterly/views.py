@@ -1,29 +1,22 @@
-"""Leadership pages: the quarter list, the quarterly report (web, PDF, JSON), rounds and actions."""
+"""Leadership pages: the quarter list, the quarterly report (web, PDF, JSON), and rounds."""
 
 from __future__ import annotations
 
 from flask import (
     Blueprint,
     abort,
-    flash,
     jsonify,
-    redirect,
     render_template,
     request,
-    url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
-from reports.quarterly.forms import InterventionForm
 from reports.quarterly.page import home_rows, render_report_page, render_report_pdf
 from reports.quarterly.serialise import report_json
 from reports.quarterly.services import (
     quarter_report,
     quarters_with_waves,
-    record_intervention,
     wave_report,
 )
 from reports.quarterly.wording import group_name, reason_text
@@ -92,27 +85,6 @@ def wave(wave_id: int) -> str:
     return render_template("reports/wave.html", titles=titles, reason_text=reason_text,
                            group_name=group_name,
                            attribute_labels=attribute_labels(db.session, page["rates"]), **page)
-
-
-@bp.route("/reports/interventions", methods=["GET", "POST"])
-@leadership
-def interventions() -> tuple[str, int] | Response:
-    """Logged actions, and the form to log one (they mark charts and feed before/after tests)."""
-    form = InterventionForm()
-    form.principles.choices = [SelectChoice(p.code, localized(p.title_ja, p.title_en))
-                               for p in load.principle_meta(db.session)]
-    if form.validate_on_submit():
-        db.session.rollback()
-        begin_write(db.session)
-        record_intervention(db.session, form.on.data, form.text.data.strip(),
-                            form.principles.data, int(current_user.id))
-        db.session.commit()
-        flash(_("Action logged."), "success")
-        return redirect(url_for("reports.interventions"))
-    status = 400 if request.method == "POST" else 200
-    titles = {choice.value: choice.label for choice in form.principles.choices}
-    return render_template("reports/interventions.html", form=form, titles=titles,
-                           entries=load.interventions(db.session)[::-1]), status
 
 
 def _report_or_404(label: str):
