@@ -113,6 +113,46 @@ def test_html_pages_never_print_a_hidden_groups_count(login, seeded: dict[str, A
                     assert str(n) not in numbers or not numbers, (path, value, n, row[:300])
 
 
+def test_unit_heads_pages_never_print_a_hidden_groups_count(
+        app: Flask, seeded: dict[str, Any]) -> None:
+    """A unit head of each department (some below k in some round): their unit's section
+    prints only counts of at least k, and none at all for a department below k that round."""
+    from survey.auth.services import create_user
+    from survey.units.services import assign_units
+    from tests.conftest import PASSWORD
+
+    latest = {q: [w for w in seeded["waves"] if w.closed and w.quarter.label == q][-1]
+              for q in seeded["quarters"]}
+    small = {(q, dict(c.key)["department"]) for q, w in latest.items() for c in w.cells
+             if 0 < sum(x.responses for x in w.cells
+                        if dict(x.key)["department"] == dict(c.key)["department"]) < K}
+    assert small, "some department must fall below k, or the test proves nothing"
+    departments = sorted({dict(c.key)["department"] for w in seeded["waves"] for c in w.cells})
+    for index, department in enumerate(departments):
+        with app.app_context():
+            user = create_user(db.session, f"head{index}@town.example.jp", "unit-head", PASSWORD)
+            db.session.flush()
+            assign_units(db.session, user, [(department,)])
+            db.session.commit()
+        client = app.test_client()
+        client.post("/login", data={"email": f"head{index}@town.example.jp",
+                                    "password": PASSWORD})
+        for quarter in seeded["quarters"]:
+            html = client.get(f"/reports/{quarter}?by=department&lang=en").get_data(as_text=True)
+            section = html[html.index('id="unit-1"'):html.index('class="scope-heading"')]
+            # The unit's own cells: the first figure of each principle's row (the second is
+            # the organisation's), the trend data tables' notes, and the response rate.
+            unit = "".join(re.findall(r"<tr><th scope=\"row\">.*?</th>(<td.*?</td>)", section,
+                                      flags=re.DOTALL))
+            unit += "".join(re.findall(r"<details class=\"chart-data\">.*?</details>", section,
+                                       flags=re.DOTALL))
+            counts = [int(n) for n in re.findall(r"n\s*=\s*(\d+)", unit)]
+            counts += [int(n) for n in re.findall(r"\((\d+) of \d+\)", section)]
+            assert all(n >= K for n in counts), (department, quarter, counts)
+            if (quarter, department) in small:
+                assert counts == [], (department, quarter, counts)
+
+
 def test_pdf_is_built_from_the_gated_model(login, seeded: dict[str, Any]) -> None:
     client = login("leadership")
     reply = client.get(f"/reports/{seeded['quarters'][0]}.pdf")

@@ -22,6 +22,9 @@ ADMIN = frozenset({"admin"})
 LEADERSHIP = frozenset({"leadership"})
 HR = frozenset({"hr"})
 ROSTER = frozenset({"hr", "admin"})
+# A unit head reads the quarter list and the quarter's page scoped to their units
+# (tests/test_reports_quarterly_unit.py); the PDF, the JSON API and the rounds stay leadership's.
+REPORT_READERS = frozenset({"leadership", "unit-head"})
 SIGNED_IN = frozenset({"admin", "leadership", "hr", "unit-head"})
 # Action plans: leadership and administrators keep all, a unit head those of their units (the
 # services narrow it further: tests/test_survey_plans_views.py); HR has no part in them.
@@ -69,8 +72,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("roster.upload", "POST"): ROSTER,
     ("hr.home", "GET"): HR,
     ("hr.export", "POST"): HR,
-    ("reports.home", "GET"): LEADERSHIP,
-    ("reports.quarter", "GET"): LEADERSHIP,
+    ("reports.home", "GET"): REPORT_READERS,
+    ("reports.quarter", "GET"): REPORT_READERS,  # a unit head's: scoped to their units
     ("reports.quarter_pdf", "GET"): LEADERSHIP,
     ("reports.quarter_json", "GET"): LEADERSHIP,
     ("reports.wave", "GET"): LEADERSHIP,

@@ -3,11 +3,14 @@ the API and the command use); the organisation's action plans mark its trend cha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from reports.aggregates import Measure
 from reports.figures import attributes_of, group_figures, plan_for
 from reports.quarterly.build import QuarterReport, build_quarter_report, current_and_previous
+from reports.quarterly.unit import UnitView, build_unit_views
 from reports.quarters import Quarter, parse_quarter
 from reports.storage.load import (
     action_markers,
@@ -21,6 +24,7 @@ from reports.storage.load import (
 from survey.db import DbSession
 from survey.models import Wave
 from survey.service_error import ServiceError
+from survey.waves.cells import UnitPath
 
 
 class ReportError(ServiceError):
@@ -42,6 +46,18 @@ def quarter_report(session: DbSession, label: str, breakdown: str | None = None)
         waves, quarter, principle_meta(session), breakdown,
         action_markers(session, [()]), practical_thresholds(), comments,
     )
+
+
+def unit_quarter_report(
+    session: DbSession, label: str, units: Sequence[UnitPath]
+) -> tuple[QuarterReport, tuple[UnitView, ...]]:
+    """What a unit head reads: the organisation's report without any breakdown, comments or
+    other unit's figure, and the views of ``units`` (ReportError on a malformed label)."""
+    report = quarter_report(session, label)
+    scoped = replace(report, breakdown=None, attributes=(), groups=(), coverage=None,
+                     group_participation=(), comments=())
+    return scoped, build_unit_views(scoped, units, action_markers(session),
+                                    practical_thresholds())
 
 
 def quarters_with_waves(session: DbSession) -> list[Quarter]:
