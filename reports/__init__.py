@@ -16,12 +16,13 @@ The pipeline, one step per module (DESIGN.md: flow and decisions 2-4)::
       ▼
     report                 reports.quarterly.build     the quarterly report as data
       │                    reports.quarterly.findings  what it says first
+      │                    reports.quarterly.unit      a unit head's units, from the same plan
       ▼
     page / PDF / JSON      reports.quarterly.page, .charts, .wording, .serialise
     export                 reports.exports             HR files (CSV package, XLSX)
 
 Layers.  The **core** (``stats``, ``disclosure``, ``aggregates``, ``figures``, ``quarters``,
-``quarterly.build``, ``quarterly.findings``) is pure: no Flask, no SQLAlchemy, no survey models.
+``quarterly.build``, ``quarterly.findings``, ``quarterly.unit``) is pure: no Flask, no SQLAlchemy, no survey models.
 The **storage boundary** (``storage``) is the only place that reads answers and aggregates from
 the survey tables.  The **features** (``quarterly``, ``exports``) each hold their services,
 views, forms, command and wording.  ``tests/test_reports_layout.py`` runs the import contracts
