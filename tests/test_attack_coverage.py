@@ -28,8 +28,10 @@ FIGURES_JSON = {"reports.quarter_json"}
 FIGURES_HTML = {"reports.home", "reports.quarter", "reports.wave"}
 FIGURES_PDF = {"reports.quarter_pdf"}  # the same report model as the HTML page
 FIGURES_EXPORT = {"hr.export"}
+FIGURES_STAFF = {"results.organisation", "results.unit"}  # read links, no account
 TOTALS_ONLY = {"admin.home"}  # whole-wave invited/answered counts
 NO_FIGURES = {
+    "results.latest",  # a redirect to the organisation's results page
     "static", "public.index", "public.transparency", "auth.login", "auth.logout",
     "answer.answer", "admin.open_wave_view", "admin.invitations_csv", "admin.send_invitations",
     "admin.wave_preview_view",  # roster sizes for the admin, no answers
@@ -44,7 +46,8 @@ NO_FIGURES = {
     # Action plans: what units will do (text, dates, status), no figure of any answer.
     "plans.index", "plans.new", "plans.show", "plans.edit", "plans.update",
 }
-CLASSIFIED = FIGURES_JSON | FIGURES_HTML | FIGURES_PDF | FIGURES_EXPORT | TOTALS_ONLY | NO_FIGURES
+CLASSIFIED = (FIGURES_JSON | FIGURES_HTML | FIGURES_PDF | FIGURES_EXPORT | FIGURES_STAFF
+              | TOTALS_ONLY | NO_FIGURES)
 
 
 @pytest.fixture()
@@ -151,6 +154,36 @@ def test_unit_heads_pages_never_print_a_hidden_groups_count(
             assert all(n >= K for n in counts), (department, quarter, counts)
             if (quarter, department) in small:
                 assert counts == [], (department, quarter, counts)
+
+
+def test_staff_results_pages_never_print_a_count_below_k(app: Flask, seeded: dict[str, Any]
+                                                        ) -> None:
+    """Every results page of every quarter (the organisation, each department, each 係 and a
+    unit that does not exist): every count it prints is of a group of at least k, and a
+    department below k in that round prints no count at all."""
+    from survey.results_links import results_path
+    from tests.conftest import TOKEN_KEY as KEY
+
+    client = app.test_client()
+    seen = {"small": 0, "counted": 0}
+    units = sorted({(dict(c.key)["department"], dict(c.key)["team"])
+                    for w in seeded["waves"] for c in w.cells})
+    for quarter in seeded["quarters"]:
+        wave = [w for w in seeded["waves"] if w.closed and w.quarter.label == quarter][-1]
+        sizes = {d: sum(c.responses for c in wave.cells if dict(c.key)["department"] == d)
+                 for d, _t in units}
+        for unit in [(), *{(d,) for d, _t in units}, *[u for u in units if u[1] != "*"],
+                     ("nowhere",)]:
+            reply = client.get(results_path(KEY, quarter, unit) + "&lang=en")
+            assert reply.status_code == 200, (quarter, unit)
+            text = re.sub(r"<[^>]+>", " ", reply.get_data(as_text=True))
+            counts = [int(n) for n in re.findall(r"(\d+) of \d+ people", text)]
+            assert all(n >= K for n in counts), (quarter, unit, counts)
+            seen["counted"] += bool(counts and unit)
+            if len(unit) == 1 and 0 < sizes.get(unit[0], 0) < K:
+                seen["small"] += 1
+                assert counts == [] and "%)" not in text, (quarter, unit)
+    assert seen["small"] and seen["counted"], seen  # both branches were exercised
 
 
 def test_pdf_is_built_from_the_gated_model(login, seeded: dict[str, Any]) -> None:

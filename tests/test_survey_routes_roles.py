@@ -41,6 +41,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("auth.logout", "POST"): EVERYONE,
     ("answer.answer", "GET"): EVERYONE,  # the link is the credential; no account
     ("answer.answer", "POST"): EVERYONE,
+    # Staff results: no account; the link's key is the credential (404 without it).
+    ("results.latest", "GET"): EVERYONE,
+    ("results.organisation", "GET"): EVERYONE,
+    ("results.unit", "GET"): EVERYONE,
     ("admin.home", "GET"): ADMIN,
     ("admin.audit_log", "GET"): ADMIN,
     ("admin.settings", "GET"): ADMIN,
@@ -87,7 +91,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
 }
 
 SAMPLE_ARGS = {"wave_id": 1, "item_id": 1, "user_id": 1, "quarter": "FY2026Q1",
-               "filename": "naranu.css", "plan_id": 1}
+               "filename": "naranu.css", "plan_id": 1, "unit": "総務課"}
 #: The unit the unit head of the matrix heads, and where plan 1 belongs.
 UNIT = ("総務課",)
 
