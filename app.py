@@ -73,6 +73,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from reports.exports.views import bp as hr_bp
     from reports.quarterly.views import bp as reports_bp
+    from reports.results.views import bp as results_bp
     from survey.admin.views import bp as admin_bp
     from survey.answering.views import bp as answering_bp
     from survey.auth.account_views import bp as accounts_bp
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         public_bp, auth_bp, answering_bp, admin_bp, principles_bp, hr_bp, roster_bp,
         reports_bp, schedule_bp, accounts_bp, plans_bp, twofactor_bp, twofactor_admin_bp,
+        results_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -110,8 +112,10 @@ def _wire_services(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from reports.exports.cli import export_command
     from reports.quarterly.cli import report_command
+    from reports.results.cli import results_command
     from survey.cli import register_commands
 
     register_commands(app)
     app.cli.add_command(report_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(results_command)

@@ -16,14 +16,16 @@ The pipeline, one step per module (DESIGN.md: flow and decisions 2-4)::
       ▼
     report                 reports.quarterly.build     the quarterly report as data
       │                    reports.quarterly.findings  what it says first
+      │                    reports.quarterly.unit      a unit head's units, from the same plan
       ▼
     page / PDF / JSON      reports.quarterly.page, .charts, .wording, .serialise
     export                 reports.exports             HR files (CSV package, XLSX)
 
 Layers.  The **core** (``stats``, ``disclosure``, ``aggregates``, ``figures``, ``quarters``,
-``quarterly.build``, ``quarterly.findings``) is pure: no Flask, no SQLAlchemy, no survey models.
-The **storage boundary** (``storage``) is the only place that reads answers and aggregates from
-the survey tables.  The **features** (``quarterly``, ``exports``) each hold their services,
-views, forms, command and wording.  ``tests/test_reports_layout.py`` runs the import contracts
+``quarterly.build``, ``quarterly.findings``, ``quarterly.unit``, ``results.build``) is pure:
+no Flask, no SQLAlchemy, no survey models.  The **storage boundary** (``storage``) is the only
+place that reads answers and aggregates from the survey tables.  The **features**
+(``quarterly``, ``results``, ``exports``) each hold their services, views, forms, command and
+wording.  ``tests/test_reports_layout.py`` runs the import contracts
 of ``pyproject.toml`` that keep it so, and keeps ``survey`` free of ``reports`` imports.
 """

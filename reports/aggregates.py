@@ -469,10 +469,14 @@ class PrincipleMeta:
 
 @dataclass(frozen=True)
 class ActionMarker:
-    """A logged leadership action as the report marks it on charts and tests it (before/after).
+    """An action plan as the report marks it on charts and tests it (before/after).
 
-    The stored row is ``survey.models.Intervention``; this is what the report reads of it."""
+    The stored row is ``survey.plans.models.ActionPlan``; this is what the report reads of it:
+    the day it starts, its title, its principles, its unit (``()`` is the whole organisation)
+    and its status (``planned``, ``in_progress``, ``done``)."""
 
     on: dt.date
     text: str
     principles: tuple[str, ...]
+    unit: tuple[str, ...] = ()
+    status: str = "planned"

@@ -23,11 +23,13 @@ from sqlalchemy import select
 from survey.answering.services import submit
 from survey.auth.services import create_user
 from survey.db import DbSession, begin_write, db
-from survey.models import Intervention, Item, ItemKind, Principle, User, Wave
+from survey.models import Item, ItemKind, Principle, User, Wave
 from survey.org_settings import current_thresholds, group_hierarchy
+from survey.plans.models import ActionPlan, PlanStatus, PlanUpdate
 from survey.principles.services import seed_default_template
 from survey.roster.parsing import generated_id
 from survey.roster.services import import_roster
+from survey.units.paths import unit_key
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.services import WavePlan, open_wave, today
 from survey.waves.tokens import derive_token
@@ -187,7 +189,7 @@ def seed_demo(session: DbSession, spec: DemoSpec, token_key: str) -> list[Wave]:
                          allow_past=True, secondary=DEMO_BREAKDOWNS)
         _answer_wave(session, wave, spec, index, rng, codes, effects, token_key)
         if index == 3:
-            _log_intervention(session, closes + dt.timedelta(days=20))
+            _start_plans(session, closes + dt.timedelta(days=20))
         close_wave(session, wave)
         session.commit()
         waves.append(wave)
@@ -210,11 +212,27 @@ def _answer_wave(
             submit(session, token, answers, on=answer_day)
 
 
-def _log_intervention(session: DbSession, on: dt.date) -> None:
-    principle = session.scalar(select(Principle).where(Principle.code == "no-blame"))
-    if principle is not None:
-        session.add(Intervention(on=on, text="失敗共有会（ヒヤリハット共有）を開始",
-                                 principles=[principle]))
+#: The demo's action plans: the town's own (the no-blame effect the demo's answers carry) and
+#: one of 総務課, as leadership and a 課長 would write them.
+DEMO_PLANS = (
+    ((), "失敗共有会（ヒヤリハット共有）を開始", "副町長", "no-blame", PlanStatus.DONE),
+    (("総務課",), "窓口の判断を係長に任せる試行", "総務課長", "no-excuses", PlanStatus.IN_PROGRESS),
+)
+
+
+def _start_plans(session: DbSession, on: dt.date) -> None:
+    """The demo's plans, started on ``on`` (marked on the trend charts from that day)."""
+    principles = {p.code: p for p in session.scalars(select(Principle))}
+    for unit, title, owner, code, status in DEMO_PLANS:
+        if code not in principles:
+            continue
+        plan = ActionPlan(unit=unit_key(unit), title=title, owner=owner, starts_on=on,
+                          due_on=on + dt.timedelta(days=90), status=status,
+                          principles=[principles[code]])
+        plan.updates.append(PlanUpdate(on=on, status=PlanStatus.PLANNED, author_role="leadership"))
+        plan.updates.append(PlanUpdate(on=on + dt.timedelta(days=30), status=status,
+                                       author_role="leadership"))
+        session.add(plan)
 
 
 DEMO_ACCOUNTS = (("admin@naranu.example", "admin"), ("leader@naranu.example", "leadership"),

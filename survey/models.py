@@ -20,14 +20,12 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    Column,
     Date,
     DateTime,
     ForeignKey,
     Integer,
     SmallInteger,
     String,
-    Table,
     Text,
     UniqueConstraint,
     Uuid,
@@ -291,27 +289,6 @@ class StoredAggregate(Model):
     cell_id: Mapped[int] = mapped_column(ForeignKey("wave_cell.id"), primary_key=True)
     responses: Mapped[int] = mapped_column(Integer)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-
-
-intervention_principle = Table(
-    "intervention_principle",
-    Model.metadata,
-    Column("intervention_id", ForeignKey("intervention.id"), primary_key=True),
-    Column("principle_id", ForeignKey("principle.id"), primary_key=True),
-)
-
-
-class Intervention(Model):
-    """A dated action leadership took for one or more principles."""
-
-    __tablename__ = "intervention"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    on: Mapped[dt.date] = mapped_column(Date)
-    text: Mapped[str] = mapped_column(String(200))
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-
-    principles: Mapped[list[Principle]] = relationship(secondary=intervention_principle)
 
 
 class AuditEvent(Model):

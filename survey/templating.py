@@ -30,9 +30,8 @@ def nav_links() -> list[tuple[str, str]]:
                      ("principles.index", _("Principles")),
                      ("roster.upload", _("Roster")), ("admin.settings", _("Settings")),
                      ("accounts.index", _("Accounts")), ("admin.audit_log", _("Audit log"))],
-        Role.LEADERSHIP: [("reports.home", _("Reports")), ("plans.index", _("Plans")),
-                          ("reports.interventions", _("Actions"))],
-        Role.UNIT_HEAD: [("plans.index", _("Plans"))],
+        Role.LEADERSHIP: [("reports.home", _("Reports")), ("plans.index", _("Plans"))],
+        Role.UNIT_HEAD: [("reports.home", _("Reports")), ("plans.index", _("Plans"))],
         Role.HR: [("hr.home", _("Exports")), ("roster.upload", _("Roster"))],
     }
     own = [("accounts.change_password_view", _("Password"))] if role else []

@@ -28,15 +28,17 @@ FIGURES_JSON = {"reports.quarter_json"}
 FIGURES_HTML = {"reports.home", "reports.quarter", "reports.wave"}
 FIGURES_PDF = {"reports.quarter_pdf"}  # the same report model as the HTML page
 FIGURES_EXPORT = {"hr.export"}
+FIGURES_STAFF = {"results.organisation", "results.unit"}  # read links, no account
 TOTALS_ONLY = {"admin.home"}  # whole-wave invited/answered counts
 NO_FIGURES = {
+    "results.latest",  # a redirect to the organisation's results page
     "static", "public.index", "public.transparency", "auth.login", "auth.logout",
     "answer.answer", "admin.open_wave_view", "admin.invitations_csv", "admin.send_invitations",
     "admin.wave_preview_view",  # roster sizes for the admin, no answers
     "admin.close", "admin.settings", "admin.attribute_labels", "admin.audit_log",
     "principles.index", "principles.create_principle", "principles.create_item",
     "principles.edit_item",
-    "hr.home", "roster.upload", "reports.interventions",
+    "hr.home", "roster.upload",
     "schedule.edit",  # dates and outcomes of the schedule's actions, no counts
     "accounts.index", "accounts.toggle_active", "accounts.reset",
     "accounts.change_password_view", "accounts.set_password_view",
@@ -47,7 +49,8 @@ NO_FIGURES = {
     "auth.second_step", "twofactor.index", "twofactor.start", "twofactor.setup",
     "twofactor.confirm", "twofactor.switch_off", "twofactor_admin.required",
 }
-CLASSIFIED = FIGURES_JSON | FIGURES_HTML | FIGURES_PDF | FIGURES_EXPORT | TOTALS_ONLY | NO_FIGURES
+CLASSIFIED = (FIGURES_JSON | FIGURES_HTML | FIGURES_PDF | FIGURES_EXPORT | FIGURES_STAFF
+              | TOTALS_ONLY | NO_FIGURES)
 
 
 @pytest.fixture()
@@ -114,6 +117,76 @@ def test_html_pages_never_print_a_hidden_groups_count(login, seeded: dict[str, A
                     text = re.sub(r"<[^>]+>", " ", row).replace(value, " ")  # "0-2年" is no count
                     numbers = re.findall(r"(?<![\d.])\d+(?![\d.])", text)
                     assert str(n) not in numbers or not numbers, (path, value, n, row[:300])
+
+
+def test_unit_heads_pages_never_print_a_hidden_groups_count(
+        app: Flask, seeded: dict[str, Any]) -> None:
+    """A unit head of each department (some below k in some round): their unit's section
+    prints only counts of at least k, and none at all for a department below k that round."""
+    from survey.auth.services import create_user
+    from survey.units.services import assign_units
+    from tests.conftest import PASSWORD
+
+    latest = {q: [w for w in seeded["waves"] if w.closed and w.quarter.label == q][-1]
+              for q in seeded["quarters"]}
+    small = {(q, dict(c.key)["department"]) for q, w in latest.items() for c in w.cells
+             if 0 < sum(x.responses for x in w.cells
+                        if dict(x.key)["department"] == dict(c.key)["department"]) < K}
+    assert small, "some department must fall below k, or the test proves nothing"
+    departments = sorted({dict(c.key)["department"] for w in seeded["waves"] for c in w.cells})
+    for index, department in enumerate(departments):
+        with app.app_context():
+            user = create_user(db.session, f"head{index}@town.example.jp", "unit-head", PASSWORD)
+            db.session.flush()
+            assign_units(db.session, user, [(department,)])
+            db.session.commit()
+        client = app.test_client()
+        client.post("/login", data={"email": f"head{index}@town.example.jp",
+                                    "password": PASSWORD})
+        for quarter in seeded["quarters"]:
+            html = client.get(f"/reports/{quarter}?by=department&lang=en").get_data(as_text=True)
+            section = html[html.index('id="unit-1"'):html.index('class="scope-heading"')]
+            # The unit's own cells: the first figure of each principle's row (the second is
+            # the organisation's), the trend data tables' notes, and the response rate.
+            unit = "".join(re.findall(r"<tr><th scope=\"row\">.*?</th>(<td.*?</td>)", section,
+                                      flags=re.DOTALL))
+            unit += "".join(re.findall(r"<details class=\"chart-data\">.*?</details>", section,
+                                       flags=re.DOTALL))
+            counts = [int(n) for n in re.findall(r"n\s*=\s*(\d+)", unit)]
+            counts += [int(n) for n in re.findall(r"\((\d+) of \d+\)", section)]
+            assert all(n >= K for n in counts), (department, quarter, counts)
+            if (quarter, department) in small:
+                assert counts == [], (department, quarter, counts)
+
+
+def test_staff_results_pages_never_print_a_count_below_k(app: Flask, seeded: dict[str, Any]
+                                                        ) -> None:
+    """Every results page of every quarter (the organisation, each department, each 係 and a
+    unit that does not exist): every count it prints is of a group of at least k, and a
+    department below k in that round prints no count at all."""
+    from survey.results_links import results_path
+    from tests.conftest import TOKEN_KEY as KEY
+
+    client = app.test_client()
+    seen = {"small": 0, "counted": 0}
+    units = sorted({(dict(c.key)["department"], dict(c.key)["team"])
+                    for w in seeded["waves"] for c in w.cells})
+    for quarter in seeded["quarters"]:
+        wave = [w for w in seeded["waves"] if w.closed and w.quarter.label == quarter][-1]
+        sizes = {d: sum(c.responses for c in wave.cells if dict(c.key)["department"] == d)
+                 for d, _t in units}
+        for unit in [(), *{(d,) for d, _t in units}, *[u for u in units if u[1] != "*"],
+                     ("nowhere",)]:
+            reply = client.get(results_path(KEY, quarter, unit) + "&lang=en")
+            assert reply.status_code == 200, (quarter, unit)
+            text = re.sub(r"<[^>]+>", " ", reply.get_data(as_text=True))
+            counts = [int(n) for n in re.findall(r"(\d+) of \d+ people", text)]
+            assert all(n >= K for n in counts), (quarter, unit, counts)
+            seen["counted"] += bool(counts and unit)
+            if len(unit) == 1 and 0 < sizes.get(unit[0], 0) < K:
+                seen["small"] += 1
+                assert counts == [] and "%)" not in text, (quarter, unit)
+    assert seen["small"] and seen["counted"], seen  # both branches were exercised
 
 
 def test_pdf_is_built_from_the_gated_model(login, seeded: dict[str, Any]) -> None:

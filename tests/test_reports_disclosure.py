@@ -9,7 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports.disclosure import GENERALISED, Cell, GroupDecision, Reason, Status, comparable, plan
+from reports.disclosure import (
+    GENERALISED,
+    Cell,
+    GroupDecision,
+    Reason,
+    Status,
+    comparable,
+    comparable_within_unit,
+    plan,
+)
 
 
 def dept_cells(counts: dict[str, int], extra: int = 2) -> list[Cell]:
@@ -263,6 +272,23 @@ def test_between_wave_inputs_are_checked():
         comparable(shown(9), other, 0, 0, 5)
     with pytest.raises(ValueError, match="joined"):
         comparable(shown(9), shown(9), -1, 0, 5)
+
+
+@pytest.mark.parametrize("n1, n2, ok", [
+    (6, 6, False),    # the roster says nobody moved, but the unit head may know who was away
+    (9, 12, False),
+    (10, 10, True),   # at least 2k in both waves
+    (30, 10, True),
+])
+def test_a_unit_head_s_change_always_takes_the_strict_branch(n1, n2, ok):
+    result = comparable_within_unit(shown(n1), shown(n2), 5)
+    assert result.shown is ok
+    assert result.reason_code is (Reason.OK if ok else Reason.FEW_TO_COMPARE)
+    hidden = GroupDecision((("dept", "A"),), (), Status.SUPPRESSED, Reason.BELOW_K, "x")
+    assert not comparable_within_unit(hidden, shown(30), 5).shown
+    with pytest.raises(ValueError, match="compare"):
+        comparable_within_unit(shown(30), GroupDecision((("dept", "B"),), (), Status.SHOWN,
+                                                        Reason.OK, "shown", 30), 5)
 
 
 # -- exact shortcut for measures, rates and comments -----------------------------------------

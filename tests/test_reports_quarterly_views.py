@@ -1,4 +1,4 @@
-"""Report views: access by role, the page in both languages, PDF, JSON, rounds and actions."""
+"""Report views: access by role, the page in both languages, PDF, JSON, rounds, plan markers."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def test_anonymous_is_sent_to_login(client: FlaskClient) -> None:
 def test_other_roles_are_refused(login: Callable[[str], FlaskClient], role: str) -> None:
     client = login(role)
     for path in ("/reports/", f"/reports/{QUARTER}", f"/reports/{QUARTER}.pdf",
-                 f"/api/v1/reports/{QUARTER}", "/reports/interventions", "/reports/waves/1"):
+                 f"/api/v1/reports/{QUARTER}", "/reports/waves/1"):
         assert client.get(path).status_code == 403, path
 
 
@@ -158,49 +158,24 @@ def test_leadership_reaches_an_open_round_of_a_quarter_that_has_a_closed_one(
     assert f'href="/reports/waves/{wave_id}"' in client.get("/reports/").get_data(as_text=True)
 
 
-def test_log_an_intervention(seeded: Flask, login: Callable[[str], FlaskClient]) -> None:
+def test_organisation_plans_mark_the_report_and_unit_plans_do_not(
+        seeded: Flask, login: Callable[[str], FlaskClient]) -> None:
+    """The organisation's trend charts carry the organisation's own plans, for the principles
+    they name; a unit's plan marks that unit's page, not the organisation's."""
     client = login("leadership")
-    response = client.post("/reports/interventions?lang=en", data={
-        "on": "2026-10-01", "principles": ["no-excuses"], "text": "前例なし提案の試行枠を新設"})
-    assert response.status_code == 302
-    listing = client.get("/reports/interventions").get_data(as_text=True)
-    assert "前例なし提案の試行枠を新設" in listing
+    for unit, title in (("[]", "前例なし提案の試行枠を新設"), ('["総務課"]', "総務課だけの試行")):
+        response = client.post("/plans/new?lang=en", data={
+            "unit": unit, "principles": ["no-excuses"], "title": title, "owner": "課長",
+            "starts_on": "2026-10-01"})
+        assert response.status_code == 302, response.get_data(as_text=True)
     page = client.get(f"/api/v1/reports/{QUARTER}").get_json()
     events = page["principles"]["no-excuses"]["trend"]["interventions"]
-    assert any(e["text"] == "前例なし提案の試行枠を新設" for e in events)
+    assert [(e["text"], e["status"]) for e in events] == [("前例なし提案の試行枠を新設", "planned")]
+    assert page["principles"]["no-blame"]["trend"]["interventions"] == []
 
 
-def test_invalid_intervention_is_refused_with_a_message(
-        login: Callable[[str], FlaskClient]) -> None:
-    client = login("leadership")
-    response = client.post("/reports/interventions?lang=en", data={
-        "on": "2026-13-45", "principles": [], "text": ""})
-    assert response.status_code == 400
-    body = response.get_data(as_text=True)
-    assert "There is no such date." in body  # the right shape, but no 13th month
-    assert "Choose at least one principle." in body
-    wrong_shape = client.post("/reports/interventions?lang=en", data={
-        "on": "31/01/2026", "principles": ["no-blame"], "text": "x"})
-    assert wrong_shape.status_code == 400
-    assert "Enter a date as YYYY-MM-DD." in wrong_shape.get_data(as_text=True)
-
-
-def test_intervention_post_without_csrf_token_is_rejected(
-        app: Flask, login: Callable[[str], FlaskClient]) -> None:
-    client = login("leadership")
-    app.config["WTF_CSRF_ENABLED"] = True
-    response = client.post("/reports/interventions",
-                           data={"on": "2026-10-01", "principles": ["no-blame"], "text": "x"})
-    assert response.status_code == 400
-    app.config["WTF_CSRF_ENABLED"] = False
-    assert "x" not in [e.text for e in _entries(app)]
-
-
-def _entries(app: Flask) -> list:
-    from reports.storage.load import interventions
-
-    with app.app_context():
-        return interventions(db.session)
+def test_the_old_actions_page_is_gone(login: Callable[[str], FlaskClient]) -> None:
+    assert login("leadership").get("/reports/interventions").status_code == 404
 
 
 def test_open_wave_rate_below_k_is_suppressed_for_leadership_and_admin(

@@ -17,7 +17,8 @@ from reports.aggregates import histogram
 from reports.storage.summarise import stored_aggregates
 from survey.db import db
 from survey.demo import DemoSpec, demo_roster, quarterly_dates
-from survey.models import Intervention, User, Wave
+from survey.models import User, Wave
+from survey.plans.models import ActionPlan
 from survey.waves.services import today
 from tests.conftest import base_config
 
@@ -88,8 +89,10 @@ def test_principles_trend_in_the_intended_directions(demo_app: tuple[Flask, str]
 def test_the_action_and_demo_accounts_are_there(demo_app: tuple[Flask, str]) -> None:
     app, output = demo_app
     with app.app_context():
-        action = db.session.scalars(select(Intervention)).one()
-        assert [p.code for p in action.principles] == ["no-blame"]
+        plans = {plan.unit: plan for plan in db.session.scalars(select(ActionPlan))}
+        assert set(plans) == {"[]", '["総務課"]'}  # the town's own plan and one unit's
+        assert [p.code for p in plans["[]"].principles] == ["no-blame"]
+        assert [entry.status for entry in plans["[]"].updates] == ["planned", "done"]
         roles = {u.role for u in db.session.scalars(select(User))}
     assert roles == {"admin", "leadership", "hr"}
     assert "admin@naranu.example" in output and "password:" in output

@@ -148,7 +148,7 @@ STAFF_FORMS = [
     ("admin", "/admin/principles/items/1", "/admin/principles/items/1"),
     ("admin", "/admin/", "/admin/waves/1/send"),
     ("admin", "/admin/", "/admin/waves/1/close"),
-    ("leadership", "/reports/interventions", "/reports/interventions"),
+    ("leadership", "/plans/new", "/plans/new"),
     ("hr", "/hr/", "/hr/export"),
 ]
 

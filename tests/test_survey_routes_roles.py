@@ -23,6 +23,9 @@ ADMIN = frozenset({"admin"})
 LEADERSHIP = frozenset({"leadership"})
 HR = frozenset({"hr"})
 ROSTER = frozenset({"hr", "admin"})
+# A unit head reads the quarter list and the quarter's page scoped to their units
+# (tests/test_reports_quarterly_unit.py); the PDF, the JSON API and the rounds stay leadership's.
+REPORT_READERS = frozenset({"leadership", "unit-head"})
 SIGNED_IN = frozenset({"admin", "leadership", "hr", "unit-head"})
 # Action plans: leadership and administrators keep all, a unit head those of their units (the
 # services narrow it further: tests/test_survey_plans_views.py); HR has no part in them.
@@ -43,6 +46,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("auth.second_step", "POST"): EVERYONE,
     ("answer.answer", "GET"): EVERYONE,  # the link is the credential; no account
     ("answer.answer", "POST"): EVERYONE,
+    # Staff results: no account; the link's key is the credential (404 without it).
+    ("results.latest", "GET"): EVERYONE,
+    ("results.organisation", "GET"): EVERYONE,
+    ("results.unit", "GET"): EVERYONE,
     ("admin.home", "GET"): ADMIN,
     ("admin.audit_log", "GET"): ADMIN,
     ("admin.settings", "GET"): ADMIN,
@@ -81,13 +88,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
     ("roster.upload", "POST"): ROSTER,
     ("hr.home", "GET"): HR,
     ("hr.export", "POST"): HR,
-    ("reports.home", "GET"): LEADERSHIP,
-    ("reports.quarter", "GET"): LEADERSHIP,
+    ("reports.home", "GET"): REPORT_READERS,
+    ("reports.quarter", "GET"): REPORT_READERS,  # a unit head's: scoped to their units
     ("reports.quarter_pdf", "GET"): LEADERSHIP,
     ("reports.quarter_json", "GET"): LEADERSHIP,
     ("reports.wave", "GET"): LEADERSHIP,
-    ("reports.interventions", "GET"): LEADERSHIP,
-    ("reports.interventions", "POST"): LEADERSHIP,
     ("plans.index", "GET"): PLANS,
     ("plans.new", "GET"): PLANS,
     ("plans.new", "POST"): PLANS,
@@ -98,7 +103,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str]] = {
 }
 
 SAMPLE_ARGS = {"wave_id": 1, "item_id": 1, "user_id": 1, "quarter": "FY2026Q1",
-               "filename": "naranu.css", "plan_id": 1}
+               "filename": "naranu.css", "plan_id": 1, "unit": "総務課"}
 #: The unit the unit head of the matrix heads, and where plan 1 belongs.
 UNIT = ("総務課",)
 

@@ -30,7 +30,7 @@ from ._model import (
     check_thresholds,
 )
 from ._plan import DisclosurePlan, build
-from ._waves import ChangeGate, comparable
+from ._waves import ChangeGate, comparable, comparable_within_unit
 
 __all__ = [
     "DEFAULT_K",
@@ -50,6 +50,7 @@ __all__ = [
     "Reason",
     "Status",
     "comparable",
+    "comparable_within_unit",
     "plan",
 ]
 

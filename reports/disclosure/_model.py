@@ -34,6 +34,7 @@ class Reason(StrEnum):
     ROLLED_UP = "rolled_up"
     MEMBERSHIP_CHANGE = "membership_change"
     NOT_IN_BOTH = "not_in_both"
+    FEW_TO_COMPARE = "few_to_compare"  # a unit's change seen by its head: fewer than 2k answers
 
 
 @dataclass(frozen=True)

@@ -52,3 +52,27 @@ def comparable(earlier: GroupDecision, later: GroupDecision, joined: int, left: 
                           f"{moved} people joined or left and a wave has fewer than "
                           f"{2 * k} responses, so the change could reflect them alone")
     return ChangeGate(Status.SHOWN, Reason.OK, "shown")
+
+
+def comparable_within_unit(earlier: GroupDecision, later: GroupDecision, k: int) -> ChangeGate:
+    """May a unit head see the change of their unit from ``earlier`` to ``later``?
+
+    Rule (docs/anonymity.md rule 10): the group must be shown in both waves *and* both waves
+    must have at least 2k responses, whatever the roster says about joiners and leavers.
+
+    Why: a unit head knows who was on leave in one wave and back in the next, which the
+    roster's joined/left counts (and so :func:`comparable`) cannot see.  Treating every unit
+    change as one where people moved keeps the movers a minority of either wave and mixes at
+    least k + 1 other people's changes into the difference.
+    """
+    if earlier.label != later.label:
+        raise ValueError(f"cannot compare {earlier.label} with {later.label}")
+    if k < MIN_K:
+        raise ValueError(f"k must be >= {MIN_K}, got {k}")
+    if not (earlier.shown and later.shown):
+        return ChangeGate(Status.SUPPRESSED, Reason.BELOW_K, "the group is not shown in both waves")
+    if min(earlier.n or 0, later.n or 0) < 2 * k:
+        return ChangeGate(Status.SUPPRESSED, Reason.FEW_TO_COMPARE,
+                          f"a wave has fewer than {2 * k} responses; the unit's head may know "
+                          "who was away, so the change could reflect them alone")
+    return ChangeGate(Status.SHOWN, Reason.OK, "shown")

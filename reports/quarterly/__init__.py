@@ -7,6 +7,6 @@
 - :mod:`~reports.quarterly.page` renders the page, the standalone HTML and the PDF;
 - :mod:`~reports.quarterly.serialise` writes the JSON;
 - :mod:`~reports.quarterly.services` loads and builds (the entry point of views and CLI);
-- :mod:`~reports.quarterly.views`, :mod:`~reports.quarterly.forms`,
-  :mod:`~reports.quarterly.cli` are its web pages, forms and command.
+- :mod:`~reports.quarterly.views` and :mod:`~reports.quarterly.cli` are its web pages and
+  command (action plans are kept on ``survey.plans``' pages; the report marks them).
 """

@@ -12,7 +12,7 @@ which breakdown the page shows.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -175,16 +175,26 @@ def _decision(
     return None
 
 
+#: Which group of a wave's plan a trend follows (a unit head's unit; None where it has none).
+FigureOf = Callable[[WaveData, DisclosurePlan, Measure], "GroupFigure | None"]
+
+
+def _organisation_figure(wave: WaveData, plan: DisclosurePlan, key: Measure) -> GroupFigure:
+    return group_figures(wave, plan, (), key)[0]
+
+
 def _trend(
     waves: Sequence[WaveData], plans: dict[int, DisclosurePlan], key: Measure,
-    interventions: Sequence[ActionMarker],
+    interventions: Sequence[ActionMarker], group_figure: FigureOf = _organisation_figure,
 ) -> Trend:
+    """Wave-by-wave figures of one group of each wave's plan (the organisation unless
+    ``group_figure`` picks another), the trend tests, and each plan's before/after effect."""
     points = []
     for wave in waves:
         if key.name not in plans[wave.id].measures:
             continue  # a principle or item the wave did not ask has no point, not an error
-        figure = group_figures(wave, plans[wave.id], (), key)[0]
-        if figure.shown:
+        figure = group_figure(wave, plans[wave.id], key)
+        if figure is not None and figure.shown:
             points.append(TrendPoint(wave.label, wave.closes_on, figure))
     figure_of = "enps" if key.is_item else "score"
     usable = [p for p in points if getattr(p.figure, figure_of) is not None

@@ -96,3 +96,10 @@ def report_charts(report: QuarterReport, titles: dict[str, str],
                                    report.enps, report, enps=True)
     out["distribution"] = _distribution_chart(report, titles, items)
     return out
+
+
+def unit_trend_chart(chart_id: str, title: str, section: MeasureSection,
+                     report: QuarterReport) -> charts.Chart:
+    """A unit's trend for one principle (a unit head's page), marked with the unit's plans and
+    the organisation's."""
+    return _trend_chart(chart_id, title, section, report)

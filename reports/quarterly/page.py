@@ -10,7 +10,7 @@ module only localises, rounds and draws.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,13 +20,15 @@ from flask import current_app, has_request_context, render_template
 
 from reports import charts
 from reports.quarterly.build import QuarterReport
-from reports.quarterly.charts import report_charts
+from reports.quarterly.charts import report_charts, unit_trend_chart
 from reports.quarterly.findings import select_findings
+from reports.quarterly.unit import UnitView
 from reports.quarterly.wording import finding_text, group_name, reason_text, verdict_word
 from reports.storage.load import item_texts
 from survey.db import db
 from survey.i18n import localized
 from survey.roster.labels import attribute_labels
+from survey.units.paths import unit_label
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 
@@ -137,6 +139,15 @@ def _render(template: str, report: QuarterReport, **extra: Any) -> str:
 def render_report_page(report: QuarterReport) -> str:
     """The web page (inside the site layout)."""
     return _render("reports/quarter.html", report)
+
+
+def render_unit_report_page(report: QuarterReport, units: Sequence[UnitView]) -> str:
+    """A unit head's page: their units (with their charts), then the organisation."""
+    titles = principle_titles(report)
+    drawn = [{code: unit_trend_chart(f"unit-{index}-trend-{code}", titles[code], section, report)
+              for code, section in view.sections.items()} for index, view in enumerate(units)]
+    return _render("reports/unit_quarter.html", report, units=units, unit_charts=drawn,
+                   unit_label=unit_label, scope="unit")
 
 
 def render_report_html(report: QuarterReport, lang: str | None = None) -> str:

@@ -72,7 +72,8 @@ def trend_json(trend: Trend) -> dict[str, Any]:
         "wls": _estimate(trend.wls), "mann_kendall": _estimate(trend.mann_kendall),
         "theil_sen": _estimate(trend.theil_sen),
         "interventions": [{"on": event.on.isoformat(), "text": event.text,
-                           "effect": _estimate(effect)} for event, effect in trend.interventions],
+                           "status": event.status, "effect": _estimate(effect)}
+                          for event, effect in trend.interventions],
     }
 
 

@@ -1,29 +1,30 @@
 """The quarterly report from the database: load, then build (the one entry point the pages,
-the API and the command use); and the leadership actions it marks."""
+the API and the command use); the organisation's action plans mark its trend charts."""
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
-
-from sqlalchemy import select
 
 from reports.aggregates import Measure
 from reports.figures import attributes_of, group_figures, plan_for
 from reports.quarterly.build import QuarterReport, build_quarter_report, current_and_previous
+from reports.quarterly.unit import UnitView, build_unit_views
 from reports.quarters import Quarter, parse_quarter
 from reports.storage.load import (
+    action_markers,
     all_waves,
     fiscal_start_month,
-    interventions,
     load_comments,
     load_wave,
     practical_thresholds,
     principle_meta,
 )
 from survey.db import DbSession
-from survey.models import Intervention, Principle, Wave
+from survey.models import Wave
 from survey.service_error import ServiceError
+from survey.waves.cells import UnitPath
 
 
 class ReportError(ServiceError):
@@ -43,23 +44,25 @@ def quarter_report(session: DbSession, label: str, breakdown: str | None = None)
     comments = load_comments(session, current.id) if current is not None else None
     return build_quarter_report(
         waves, quarter, principle_meta(session), breakdown,
-        interventions(session), practical_thresholds(), comments,
+        action_markers(session, [()]), practical_thresholds(), comments,
     )
+
+
+def unit_quarter_report(
+    session: DbSession, label: str, units: Sequence[UnitPath]
+) -> tuple[QuarterReport, tuple[UnitView, ...]]:
+    """What a unit head reads: the organisation's report without any breakdown, comments or
+    other unit's figure, and the views of ``units`` (ReportError on a malformed label)."""
+    report = quarter_report(session, label)
+    scoped = replace(report, breakdown=None, attributes=(), groups=(), coverage=None,
+                     group_participation=(), comments=())
+    return scoped, build_unit_views(scoped, units, action_markers(session),
+                                    practical_thresholds())
 
 
 def quarters_with_waves(session: DbSession) -> list[Quarter]:
     """Quarters that have any wave, newest first."""
     return sorted({w.quarter for w in all_waves(session)}, reverse=True)
-
-
-def record_intervention(
-    session: DbSession, on: dt.date, text: str, codes: list[str], user_id: int | None
-) -> Intervention:
-    """Log a leadership action for the principles with ``codes`` (the caller commits)."""
-    principles = list(session.scalars(select(Principle).where(Principle.code.in_(codes))))
-    entry = Intervention(on=on, text=text, principles=principles, created_by=user_id)
-    session.add(entry)
-    return entry
 
 
 def wave_report(session: DbSession, wave_id: int) -> dict[str, Any] | None:

@@ -1,29 +1,28 @@
-"""Leadership pages: the quarter list, the quarterly report (web, PDF, JSON), rounds and actions."""
+"""Leadership pages: the quarter list, the quarterly report (web, PDF, JSON), and rounds."""
 
 from __future__ import annotations
 
 from flask import (
     Blueprint,
     abort,
-    flash,
     jsonify,
-    redirect,
     render_template,
     request,
-    url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
 
-from reports.quarterly.forms import InterventionForm
-from reports.quarterly.page import home_rows, render_report_page, render_report_pdf
+from reports.quarterly.page import (
+    home_rows,
+    render_report_page,
+    render_report_pdf,
+    render_unit_report_page,
+)
 from reports.quarterly.serialise import report_json
 from reports.quarterly.services import (
     quarter_report,
     quarters_with_waves,
-    record_intervention,
+    unit_quarter_report,
     wave_report,
 )
 from reports.quarterly.wording import group_name, reason_text
@@ -33,15 +32,19 @@ from survey import audit
 from survey.auth.access import roles_required
 from survey.db import begin_write, db
 from survey.i18n import localized
-from survey.models import Role
+from survey.models import Role, User
 from survey.roster.labels import attribute_labels
+from survey.units.services import units_of
 
 bp = Blueprint("reports", __name__)
 leadership = roles_required(Role.LEADERSHIP)
+#: Unit heads read the quarter list and the quarter's page scoped to their units; the PDF, the
+#: JSON API and the rounds' pages (every unit's figures) stay leadership's.
+readers = roles_required(Role.LEADERSHIP, Role.UNIT_HEAD)
 
 
 @bp.get("/reports/")
-@leadership
+@readers
 def home() -> str:
     """Quarters newest first with one score per principle (arrows only for significant changes)."""
     reports = [quarter_report(db.session, q.label) for q in quarters_with_waves(db.session)]
@@ -50,9 +53,15 @@ def home() -> str:
 
 
 @bp.get("/reports/<quarter>")
-@leadership
+@readers
 def quarter(quarter: str) -> str:
-    """The quarterly culture report."""
+    """The quarterly culture report (a unit head's: their units next to the organisation)."""
+    if current_user.role == Role.UNIT_HEAD:
+        _quarter_or_404(quarter)
+        user = db.get_or_404(User, int(current_user.id))
+        report, units = unit_quarter_report(db.session, quarter, units_of(db.session, user))
+        _log_view(report.quarter.label, "web")
+        return render_unit_report_page(report, units)
     report = _report_or_404(quarter)
     _log_view(report.quarter.label, "web")
     return render_report_page(report)
@@ -94,35 +103,18 @@ def wave(wave_id: int) -> str:
                            attribute_labels=attribute_labels(db.session, page["rates"]), **page)
 
 
-@bp.route("/reports/interventions", methods=["GET", "POST"])
-@leadership
-def interventions() -> tuple[str, int] | Response:
-    """Logged actions, and the form to log one (they mark charts and feed before/after tests)."""
-    form = InterventionForm()
-    form.principles.choices = [SelectChoice(p.code, localized(p.title_ja, p.title_en))
-                               for p in load.principle_meta(db.session)]
-    if form.validate_on_submit():
-        db.session.rollback()
-        begin_write(db.session)
-        record_intervention(db.session, form.on.data, form.text.data.strip(),
-                            form.principles.data, int(current_user.id))
-        db.session.commit()
-        flash(_("Action logged."), "success")
-        return redirect(url_for("reports.interventions"))
-    status = 400 if request.method == "POST" else 200
-    titles = {choice.value: choice.label for choice in form.principles.choices}
-    return render_template("reports/interventions.html", form=form, titles=titles,
-                           entries=load.interventions(db.session)[::-1]), status
-
-
 def _report_or_404(label: str):
     """The report, or 404 for a malformed quarter label only: any other error is a real error
     and must not pass for "page does not exist"."""
+    _quarter_or_404(label)
+    return quarter_report(db.session, label, request.args.get("by") or None)
+
+
+def _quarter_or_404(label: str) -> None:
     try:
         parse_quarter(label, load.fiscal_start_month())
     except ValueError:
         abort(404)
-    return quarter_report(db.session, label, request.args.get("by") or None)
 
 
 def _log_view(quarter: str, form: str) -> None:

@@ -32,6 +32,7 @@ def reason_text(code: str | None) -> str:
         "complementary": _("hidden so that a smaller group cannot be worked out by subtraction"),
         "rolled_up": _("counted in the larger unit"),
         "membership_change": _("membership changed too much to compare"),
+        "few_to_compare": _("too few answers in one of the rounds to compare a unit"),
         "too_few": _("too few answers to compute"),
         "too_few_for_test": _("too few answers to test"),
         "no_variance": _("all answers identical"),

@@ -14,6 +14,7 @@ and never serves another wave's data: a wave that closes gets a new key (``close
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from uuid import UUID
 
 from flask import current_app
@@ -26,7 +27,6 @@ from survey.db import DbSession
 from survey.i18n import localized
 from survey.models import (
     Answer,
-    Intervention,
     Invitation,
     Item,
     Principle,
@@ -34,6 +34,7 @@ from survey.models import (
     Wave,
     WaveCell,
 )
+from survey.plans.services import plan_markers
 from survey.waves.design import CellDesign
 from survey.waves.services import response_count, status
 
@@ -160,10 +161,14 @@ def principle_meta(session: DbSession) -> list[PrincipleMeta]:
     return [PrincipleMeta(p.code, p.title_ja, p.title_en) for p in rows]
 
 
-def interventions(session: DbSession) -> list[ActionMarker]:
-    """Logged leadership actions, oldest first."""
-    return [ActionMarker(entry.on, entry.text, tuple(p.code for p in entry.principles))
-            for entry in session.scalars(select(Intervention).order_by(Intervention.on))]
+def action_markers(
+    session: DbSession, units: Sequence[tuple[str, ...]] | None = None
+) -> list[ActionMarker]:
+    """Action plans as chart markers, by start date (dropped plans are not marked): every
+    plan, or those of exactly ``units`` (``[()]`` is the organisation's own)."""
+    return [ActionMarker(marker.on, marker.title, marker.principles, marker.unit,
+                         str(marker.status))
+            for marker in plan_markers(session, units)]
 
 
 def item_texts(session: DbSession, item_ids: list[int]) -> dict[int, str]:

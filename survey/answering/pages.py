@@ -25,11 +25,12 @@ import secrets
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-from flask import render_template, request
+from flask import current_app, render_template, request, url_for
 from markupsafe import escape
 
 from survey.answering.questionnaire import Question
 from survey.answering.services import LinkWave
+from survey.results_links import LATEST, results_key
 from survey.templating import current_locale
 
 _MARKER = "naranu-slot-" + secrets.token_hex(12) + "-"
@@ -96,9 +97,12 @@ def empty_form(wave: LinkWave, questions: tuple[Question, ...], key: str) -> str
 
 
 def thanks() -> str:
-    """The thank-you page (the same for everyone in a language)."""
+    """The thank-you page (the same for everyone in a language), with the read link of the
+    latest published results ("what we heard, what we are doing")."""
+    results = url_for("results.latest",
+                      key=results_key(str(current_app.config["TOKEN_KEY"]), LATEST))
     return _shell(("thanks", current_locale(), request.script_root), "answering/thanks.html",
-                  (), language_url=None).fill({})
+                  (), language_url=None, results_url=results).fill({})
 
 
 def filled_form(

@@ -35,7 +35,7 @@ HOME_BY_ROLE = {
     Role.ADMIN: "admin.home",
     Role.LEADERSHIP: "reports.home",
     Role.HR: "hr.home",
-    Role.UNIT_HEAD: "plans.index",
+    Role.UNIT_HEAD: "reports.home",
 }
 
 

@@ -27,9 +27,11 @@ def letter_of(wave: Wave) -> WaveLetter:
 
 
 def compose(
-    sender: str, letter: WaveLetter, email: str, link: str, reminder: bool = False
+    sender: str, letter: WaveLetter, email: str, link: str, reminder: bool = False,
+    results: str | None = None,
 ) -> EmailMessage:
-    """One person's mail with their own single-use link (base64 body: any relay accepts it)."""
+    """One person's mail with their own single-use link (base64 body: any relay accepts it)
+    and, when given, the read link of the latest published results (no figures in the mail)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = email
@@ -38,10 +40,12 @@ def compose(
     message.set_content(
         f"{letter.title_ja}へのご協力をお願いします（{letter.closes_on:%Y-%m-%d}まで、2分以内）。\n"
         f"回答は匿名で、氏名・リンク・回答時刻とは結び付けずに保存されます。\n"
-        f"あなた専用のリンク（1回限り）: {link}\n\n"
+        f"あなた専用のリンク（1回限り）: {link}\n"
+        + (f"前回の結果と取り組み: {results}\n" if results else "") + "\n"
         f"Please answer the {letter.title_en} by {letter.closes_on:%Y-%m-%d} "
         f"(under two minutes).\nAnswers are stored without your name, link or time.\n"
-        f"Your personal single-use link: {link}\n",
+        f"Your personal single-use link: {link}\n"
+        + (f"What we heard last time and what we are doing: {results}\n" if results else ""),
         cte="base64",
     )
     return message

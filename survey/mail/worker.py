@@ -27,6 +27,7 @@ from survey.mail.compose import WaveLetter, compose, compose_report_notice, lett
 from survey.mail.models import MailKind, MailStatus
 from survey.mail.smtp import Refusal, Relay, ServerUnavailable, wire_bytes
 from survey.models import Invitation, Wave, utcnow
+from survey.results_links import LATEST, results_path
 from survey.waves.services import WaveStatus, status
 from survey.waves.tokens import derive_token, hash_token
 
@@ -103,8 +104,10 @@ class Worker:
     def _send(self, claimed: queue.Claimed, wave: _Wave) -> None:
         token = derive_token(self.config["TOKEN_KEY"], wave.letter.public_id, claimed.employee_id)
         link = f"{self.config['PUBLIC_BASE_URL'].rstrip('/')}/s/{token}"
+        base = self.config["PUBLIC_BASE_URL"].rstrip("/")
+        results = base + results_path(self.config["TOKEN_KEY"], LATEST)
         message = compose(self.config["MAIL_FROM"], wave.letter, claimed.email, link,
-                          reminder=claimed.kind == MailKind.REMINDER)
+                          reminder=claimed.kind == MailKind.REMINDER, results=results)
         self._deliver(claimed, claimed.email, message)
 
     def _notice_step(self) -> bool:

@@ -90,7 +90,7 @@ def _pages(site: Any) -> dict[str, list[tuple[str, str]]]:
             ("report-print", f"/reports/{QUARTER}"),
             ("wave-closed", f"/reports/waves/{site.closed_wave}"),
             ("wave-open", f"/reports/waves/{site.open_wave_id}"),
-            ("actions", "/reports/interventions")],
+            ("plans", "/plans/")],
         "hr": [("hr-exports", "/hr/"), ("roster", "/roster")],
         "admin": [("admin-waves", "/admin/"), ("settings", "/admin/settings"),
                   ("audit", "/admin/audit"), ("principles", "/admin/principles/"),

@@ -1,6 +1,7 @@
 """A unit head on a phone keeps their unit's action plan, in both languages: signs in, lands on
-the plans, adds one for their 課, records that it started.  Every page fits the phone's width
-and passes axe-core without a serious or critical finding; screenshots go to test-artifacts/."""
+their reports, opens the plans, adds one for their 課, records that it started.  Every page fits
+the phone's width and passes axe-core without a serious or critical finding; screenshots go
+to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -49,7 +50,10 @@ def test_a_unit_head_on_a_phone_adds_a_plan_and_records_progress(
     page = page_factory(*PHONE, locale="ja-JP" if lang == "ja" else "en-US")
     page.goto(f"{town.url}/?lang={lang}")
     town.sign_in(page, "unit-head")
-    assert page.url.rstrip("/").endswith("/plans")  # a unit head's home
+    assert page.url.rstrip("/").endswith("/reports")  # a unit head's home: their reports
+    assert sideways_overflow(page) == 0 and axe_findings(page) == []
+    screenshot(page, f"unit-head-reports-phone-{lang}")
+    page.goto(f"{town.url}/plans")
     page.get_by_role("link", name=words["new"]).click()
     assert sideways_overflow(page) == 0
     assert page.locator("select[name=unit] option").all_inner_texts() == ["総務課"]
