@@ -38,6 +38,7 @@ from survey.i18n import localized
 from survey.models import Item, ItemKind, Principle, Wave
 from survey.roster.labels import attribute_labels
 from survey.service_error import ServiceError
+from survey.waves.cells import CellKey
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -146,9 +147,13 @@ def _response_sheets(session: DbSession, wave: Wave, data: WaveData, hierarchy: 
                              published_groups(plan))
     columns = {_item_column(i): _item_label(i) for i in items}
     header = (*attributes, *columns)
-    rows: list[tuple[Value, ...]] = [
-        (*(dict(key)[name] for name in attributes), *(answers.get(i.id, "") for i in items))
-        for key, answers in result.rows]
+    values: dict[CellKey, tuple[str, ...]] = {}
+    ids = [i.id for i in items]
+    rows: list[tuple[Value, ...]] = []
+    for key, answers in result.rows:
+        if key not in values:
+            values[key] = tuple(dict(key)[name] for name in attributes)
+        rows.append((*values[key], *(answers.get(i, "") for i in ids)))
     notes = _text.response_notes(wave.label, data.k, result.dropped)
     labels = _text.column_labels(header, {**attribute_labels(session, attributes), **columns})
     sheets = [Sheet("responses", header, rows, notes, labels)]
