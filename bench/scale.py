@@ -165,10 +165,10 @@ def build(config: dict[str, Any], staff: int, waves: int, http: int, seed: int,
             clock = times if last else {}
             timed(clock, "roster_import",
                   lambda rows=rows: import_roster(session, rows, hierarchy=HIERARCHY))
-            wave = timed(clock, "wave_open", lambda opens=opens, closes=closes, index=index: open_wave(
-                session, survey, WavePlan(f"wave {index + 1}", opens, closes),
-                current_thresholds(session), group_hierarchy(session), config["TOKEN_KEY"],
-                allow_past=True, secondary=SECONDARY))
+            plan = WavePlan(f"wave {index + 1}", opens, closes)
+            wave = timed(clock, "wave_open", lambda plan=plan: open_wave(
+                session, survey, plan, current_thresholds(session), group_hierarchy(session),
+                config["TOKEN_KEY"], allow_past=True, secondary=SECONDARY))
             session.commit()
             answering = [r for r in rows if rng.random() < PARTICIPATION]
             by_web: list[dict[str, str]] = []

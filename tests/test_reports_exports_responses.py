@@ -49,14 +49,17 @@ def reference_rows(respondents: Sequence[Respondent], attributes: Sequence[str],
         keys = generalise(people, [u for u in hierarchy if u in attributes],
                           [a for a in attributes if a not in hierarchy], k)
 
-        def piece(i: int) -> int:
-            return sum(1 for j in range(len(respondents)) if keys[j] == keys[i] and all(
-                (respondents[i].cell in g) == (respondents[j].cell in g) for g in published))
-
-        if all(piece(i) >= k for i in range(len(respondents))):
+        if all(piece(respondents, keys, published, i) >= k for i in range(len(respondents))):
             return Counter((keys[i], tuple(sorted(r.answers.items())))
                            for i, r in enumerate(respondents)), 0
     return Counter(), len(respondents)
+
+
+def piece(respondents: Sequence[Respondent], keys: Sequence[CellKey],
+          published: Sequence[frozenset[CellKey]], i: int) -> int:
+    """How many rows share row i's class and sit in exactly the same published groups."""
+    return sum(1 for j in range(len(respondents)) if keys[j] == keys[i] and all(
+        (respondents[i].cell in g) == (respondents[j].cell in g) for g in published))
 
 
 def fast_rows(result) -> Counter:

@@ -28,8 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from openpyxl import Workbook
-
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 Value = str | int | float | None
 DESCRIPTOR = "datapackage.json"
@@ -142,6 +140,8 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
     Written in openpyxl's write-only mode: rows go straight to the worksheet's XML instead of
     becoming a cell object each (the normal mode's cost, several hundred bytes per cell).
     """
+    from openpyxl import Workbook  # only when a workbook is written (command start-up time)
+
     book = Workbook(write_only=True)
     for sheet in sheets:
         target = book.create_sheet(sheet.name[:31])

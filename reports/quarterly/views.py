@@ -18,17 +18,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from reports.quarterly.forms import InterventionForm
-from reports.quarterly.page import home_rows, render_report_page, render_report_pdf
-from reports.quarterly.serialise import report_json
-from reports.quarterly.services import (
-    quarter_report,
-    quarters_with_waves,
-    record_intervention,
-    wave_report,
-)
-from reports.quarterly.wording import group_name, reason_text
 from reports.quarters import parse_quarter
-from reports.storage import load
 from survey import audit
 from survey.auth.access import roles_required
 from survey.db import begin_write, db
@@ -38,12 +28,18 @@ from survey.roster.labels import attribute_labels
 
 bp = Blueprint("reports", __name__)
 leadership = roles_required(Role.LEADERSHIP)
+# The report machinery (NumPy, SciPy, matplotlib, WeasyPrint) is imported inside the views
+# that use it, so that registering these pages costs a command nothing at start-up (issue 13).
 
 
 @bp.get("/reports/")
 @leadership
 def home() -> str:
     """Quarters newest first with one score per principle (arrows only for significant changes)."""
+    from reports.quarterly.page import home_rows
+    from reports.quarterly.services import quarter_report, quarters_with_waves
+    from reports.quarterly.wording import reason_text
+    from reports.storage import load
     reports = [quarter_report(db.session, q.label) for q in quarters_with_waves(db.session)]
     return render_template("reports/home.html", rows=home_rows(reports),
                            principles=load.principle_meta(db.session), reason_text=reason_text)
@@ -53,6 +49,7 @@ def home() -> str:
 @leadership
 def quarter(quarter: str) -> str:
     """The quarterly culture report."""
+    from reports.quarterly.page import render_report_page
     report = _report_or_404(quarter)
     _log_view(report.quarter.label, "web")
     return render_report_page(report)
@@ -62,6 +59,7 @@ def quarter(quarter: str) -> str:
 @leadership
 def quarter_pdf(quarter: str) -> Response:
     """The quarterly report as a PDF download."""
+    from reports.quarterly.page import render_report_pdf
     report = _report_or_404(quarter)
     if report.wave is None:
         abort(404)
@@ -76,6 +74,7 @@ def quarter_pdf(quarter: str) -> Response:
 @leadership
 def quarter_json(quarter: str) -> Response:
     """Every figure of the quarterly report as JSON (gated like the page)."""
+    from reports.quarterly.serialise import report_json
     report = _report_or_404(quarter)
     _log_view(report.quarter.label, "api")
     return jsonify(report_json(report))
@@ -85,6 +84,8 @@ def quarter_json(quarter: str) -> Response:
 @leadership
 def wave(wave_id: int) -> str:
     """One round: its response rate while open, its figures once closed."""
+    from reports.quarterly.services import wave_report
+    from reports.quarterly.wording import group_name, reason_text
     page = wave_report(db.session, wave_id)
     if page is None:
         abort(404)
@@ -98,6 +99,8 @@ def wave(wave_id: int) -> str:
 @leadership
 def interventions() -> tuple[str, int] | Response:
     """Logged actions, and the form to log one (they mark charts and feed before/after tests)."""
+    from reports.quarterly.services import record_intervention
+    from reports.storage import load
     form = InterventionForm()
     form.principles.choices = [SelectChoice(p.code, localized(p.title_ja, p.title_en))
                                for p in load.principle_meta(db.session)]
@@ -118,6 +121,8 @@ def interventions() -> tuple[str, int] | Response:
 def _report_or_404(label: str):
     """The report, or 404 for a malformed quarter label only: any other error is a real error
     and must not pass for "page does not exist"."""
+    from reports.quarterly.services import quarter_report
+    from reports.storage import load
     try:
         parse_quarter(label, load.fiscal_start_month())
     except ValueError:
