@@ -56,7 +56,8 @@ PARTICIPATION = 0.7
 STEPS = ("roster_import", "wave_open", "answer_http", "wave_close",
          "report_cold", "json_cold", "html_cold", "pdf_cold",
          "report_warm", "json_warm", "html_warm", "pdf_warm",
-         "export_aggregate_csv", "export_responses_csv", "export_responses_xlsx")
+         "export_aggregate_csv", "export_responses_csv", "export_responses_xlsx",
+         "exports_peak_rss_mb")
 BASELINES = {"export_responses_csv": "pandas_responses_csv",
              "export_responses_xlsx": "pandas_responses_xlsx",
              "report_cold": "pandas_report", "report_warm": "pandas_report"}
@@ -223,34 +224,57 @@ def answer_over_http(config: dict[str, Any], links: list[str], concurrency: int)
 
 # --- measuring (in a fresh interpreter) ---------------------------------------------------------
 
-def measure(config: dict[str, Any], quarter: str) -> dict[str, float]:
-    """Report and export times (cold, then warm) and their pandas baselines."""
+def measure(config: dict[str, Any], quarter: str, what: str) -> dict[str, float]:
+    """``report``: the quarter report cold, then warm; ``exports``: the three exports with
+    their pandas baselines and this process's peak memory."""
+    import resource
+
     from app import create_app
-    from reports.exports import make_export
+    from survey.db import db
+
+    app = create_app(config)
+    with app.test_request_context(f"/reports/{quarter}"):
+        times = (measure_report(db.session, quarter) if what == "report"
+                 else measure_exports(db.session))
+    if what == "exports":
+        times["exports_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return times
+
+
+def measure_report(session: Any, quarter: str) -> dict[str, float]:
+    """The quarter report as the views make it: data, JSON, page, PDF; cold, then warm."""
     from reports.quarterly.page import render_report_page, render_report_pdf
     from reports.quarterly.serialise import report_json
     from reports.quarterly.services import quarter_report
-    from survey.db import db
     from survey.models import Wave
 
-    app = create_app(config)
     times: dict[str, float] = {}
-    with app.test_request_context(f"/reports/{quarter}"):
-        session = db.session
-        for phase in ("cold", "warm"):
-            report = timed(times, f"report_{phase}", lambda: quarter_report(session, quarter))
-            timed(times, f"json_{phase}", lambda report=report: json.dumps(
-                report_json(report), ensure_ascii=False))
-            timed(times, f"html_{phase}", lambda report=report: render_report_page(report))
-            timed(times, f"pdf_{phase}", lambda report=report: render_report_pdf(report))
-        wave_id = session.query(Wave.id).order_by(Wave.id.desc()).limit(1).scalar()
-        for kind, fmt in (("aggregate", "csv"), ("responses", "csv"), ("responses", "xlsx")):
-            made = timed(times, f"export_{kind}_{fmt}", lambda kind=kind, fmt=fmt: make_export(
-                session, wave_id, kind, fmt, role="system"))
-            if kind == "responses":
-                times.update(pandas_export(made.content, fmt))
-            session.rollback()  # the export_made audit entry: this is a measurement
-        times["pandas_report"] = pandas_report(session, wave_id)
+    for phase in ("cold", "warm"):
+        report = timed(times, f"report_{phase}", lambda: quarter_report(session, quarter))
+        timed(times, f"json_{phase}", lambda report=report: json.dumps(
+            report_json(report), ensure_ascii=False))
+        timed(times, f"html_{phase}", lambda report=report: render_report_page(report))
+        timed(times, f"pdf_{phase}", lambda report=report: render_report_pdf(report))
+    wave_id = session.query(Wave.id).order_by(Wave.id.desc()).limit(1).scalar()
+    times["pandas_report"] = pandas_report(session, wave_id)
+    return times
+
+
+def measure_exports(session: Any) -> dict[str, float]:
+    """The exports of the last wave through ``make_export``, each beside pandas."""
+    from reports.exports import make_export
+    from survey.models import Wave
+
+    times: dict[str, float] = {}
+    wave_id = session.query(Wave.id).order_by(Wave.id.desc()).limit(1).scalar()
+    for kind, fmt in (("aggregate", "csv"), ("responses", "csv"), ("responses", "xlsx")):
+        cpu = time.process_time()
+        made = timed(times, f"export_{kind}_{fmt}", lambda kind=kind, fmt=fmt: make_export(
+            session, wave_id, kind, fmt, role="system"))
+        times[f"export_{kind}_{fmt}_cpu"] = time.process_time() - cpu  # (the machine is shared)
+        session.rollback()  # the export_made audit entry: this is a measurement
+        if kind == "responses":
+            times.update(pandas_export(made.content, fmt))
     return times
 
 
@@ -264,16 +288,18 @@ def pandas_export(content: bytes, fmt: str) -> dict[str, float]:
     if fmt == "csv":
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             frame = pd.read_csv(archive.open("responses.csv"), encoding="utf-8-sig", dtype=str)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("responses.csv", frame.to_csv(index=False).encode("utf-8-sig"))
         return {"pandas_responses_csv": time.perf_counter() - started,
+                "pandas_responses_csv_cpu": time.process_time() - cpu,
                 "export_rows": float(len(frame))}
     frame = pd.read_excel(io.BytesIO(content), sheet_name="responses", engine="openpyxl")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     frame.to_excel(io.BytesIO(), sheet_name="responses", index=False, engine="openpyxl")
-    return {"pandas_responses_xlsx": time.perf_counter() - started}
+    return {"pandas_responses_xlsx": time.perf_counter() - started,
+            "pandas_responses_xlsx_cpu": time.process_time() - cpu}
 
 
 def pandas_report(session: Any, wave_id: int) -> float:
@@ -315,12 +341,13 @@ def one_size(args: argparse.Namespace, staff: int) -> dict[str, float]:
             times, quarter = build(config, staff, args.waves, min(args.http, staff // 2),
                                    args.seed, args.concurrency)
             print(f"  {staff} staff built in {time.perf_counter() - started:.0f} s", flush=True)
-            if kept:  # measure again later: bench/scale.py --measure "$(cat DIR/measure.json)"
+            if kept:  # to measure again: bench/scale.py --measure CONFIG QUARTER report|exports
                 (kept / "measure.json").write_text(json.dumps([json.dumps(config), quarter]))
-            child = subprocess.run(
-                [sys.executable, __file__, "--measure", json.dumps(config), quarter],
-                check=True, capture_output=True, text=True, cwd=ROOT)
-            times.update(json.loads(child.stdout.strip().splitlines()[-1]))
+            for what in ("report", "exports"):  # each in a fresh interpreter: cold is cold
+                child = subprocess.run(
+                    [sys.executable, __file__, "--measure", json.dumps(config), quarter, what],
+                    check=True, capture_output=True, text=True, cwd=ROOT)
+                times.update(json.loads(child.stdout.strip().splitlines()[-1]))
         finally:
             if not kept:
                 drop()
@@ -331,7 +358,8 @@ def table(results: dict[int, dict[str, float]]) -> str:
     sizes = sorted(results)
     lines = [f"{'step':<24}" + "".join(f"{s:>12,}" for s in sizes) + "   baseline (largest)"]
     for step in STEPS:
-        cells = "".join(f"{results[s].get(step, float('nan')):>11.2f}s" for s in sizes)
+        unit = "M" if step.endswith("_mb") else "s"
+        cells = "".join(f"{results[s].get(step, float('nan')):>11.2f}{unit}" for s in sizes)
         base = BASELINES.get(step)
         extra = ""
         if base and base in results[sizes[-1]]:
@@ -354,11 +382,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--keep", metavar="DIR",
                         help="keep each size's SQLite database in DIR/<size> (to measure again)")
-    parser.add_argument("--measure", nargs=2, metavar=("CONFIG", "QUARTER"),
+    parser.add_argument("--measure", nargs=3, metavar=("CONFIG", "QUARTER", "WHAT"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
-        print(json.dumps(measure(json.loads(args.measure[0]), args.measure[1])))
+        print(json.dumps(measure(json.loads(args.measure[0]), *args.measure[1:])))
         return 0
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"scale benchmark on {os.cpu_count()} cores ({args.db}); other work on this machine "
