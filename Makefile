@@ -63,8 +63,12 @@ test-postgres: install-dev translations
 lint: install-dev
 	$(BIN)/ruff check .
 
+# Benchmarks (not part of `make test`): statistics, then the scale benchmark (2,000 / 20,000 /
+# 100,000 staff; SIZES=2000,20000 for a quicker run).
+SIZES ?= 2000,20000,100000
 bench: install-dev
 	$(BIN)/python bench/report_stats.py
+	$(BIN)/python bench/scale.py --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules
