@@ -64,8 +64,12 @@ test-postgres: install-dev translations
 lint: install-dev
 	$(BIN)/ruff check .
 
+# Benchmarks (not part of `make test`): statistics, then the scale benchmark (2,000 / 20,000 /
+# 100,000 staff; SIZES=2000,20000 for a quicker run).
+SIZES ?= 2000,20000,100000
 bench: install-dev
 	$(BIN)/python bench/report_render.py --staff 20000 --units 1000
+	$(BIN)/python bench/scale.py --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules

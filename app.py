@@ -95,11 +95,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _wire_services(app: Flask) -> None:
-    # The survey package closes waves; the reports package knows how to summarise them.
-    from reports.storage.summarise import summarise_wave
+    # The survey package closes waves; the reports package knows how to summarise them
+    # (imported when a wave closes: NumPy and SciPy cost every command's start-up otherwise).
     from survey.waves.closing import SUMMARISER_KEY
 
-    app.extensions[SUMMARISER_KEY] = summarise_wave
+    app.extensions[SUMMARISER_KEY] = _summarise_wave
     # Report notices link to the quarter report of the closed wave; reports knows quarters.
     from reports.quarters import quarter_of
     from survey.mail.notices import REPORT_PATH_KEY
@@ -107,6 +107,12 @@ def _wire_services(app: Flask) -> None:
     start = int(app.config["FISCAL_YEAR_START_MONTH"])
     app.extensions[REPORT_PATH_KEY] = lambda wave: (
         f"/reports/{quarter_of(wave.closes_on, start).label}")
+
+
+def _summarise_wave(session: Any, wave: Any) -> None:
+    from reports.storage.summarise import summarise_wave
+
+    summarise_wave(session, wave)
 
 
 def _register_commands(app: Flask) -> None:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
-import numpy as np
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
@@ -33,6 +33,9 @@ from survey.units.paths import unit_key
 from survey.waves.closing import close_wave, compact_storage
 from survey.waves.services import WavePlan, open_wave, today
 from survey.waves.tokens import derive_token
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: The town's units (課) and their 係; the first person of a unit in a wave is its 課長, who belongs
 #: to the 課 itself, and the first of each 係 is its 係長 (as in a real personnel file).
@@ -96,6 +99,8 @@ def quarterly_dates(count: int, until: dt.date) -> list[tuple[dt.date, dt.date]]
 def demo_roster(spec: DemoSpec, wave: int) -> list[dict[str, str]]:
     """The roster at a wave: about 4% turnover per quarter, units of uneven size, one 課長 per
     unit, 係長 per 係, an April reshuffle moving about one in ten, and the DX office."""
+    import numpy as np  # the demo only: not at every command's start-up
+
     weights = np.linspace(1.6, 0.5, len(DEPARTMENTS))
     weights /= weights.sum()
     fiscal_year = wave // 4
@@ -165,15 +170,17 @@ def _answers(
         boost = 0.35 if codes.get(item.principle_id or 0) == "no-blame" and wave_index >= 4 else 0
         latent = 3.1 + person + department_effect + drift + boost + rng.normal(0, 0.7)
         if item.kind == ItemKind.NPS11:
-            answers[item.id] = int(np.clip(round(2 * latent + rng.normal(0, 1)), 0, 10))
+            answers[item.id] = min(max(round(2 * latent + rng.normal(0, 1)), 0), 10)
         else:
-            value = int(np.clip(round(latent), 1, 5))
+            value = min(max(round(latent), 1), 5)
             answers[item.id] = 6 - value if item.reverse else value
     return answers
 
 
 def seed_demo(session: DbSession, spec: DemoSpec, token_key: str) -> list[Wave]:
     """Build the demo organisation's history; commits wave by wave."""
+    import numpy as np  # the demo only: not at every command's start-up
+
     rng = np.random.default_rng(spec.seed)
     begin_write(session)
     survey = seed_default_template(session)

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from survey.auth import passwords
 from survey.auth.passwords import hash_password, verify_password
 from survey.auth.services import AccountError, authenticate, create_user
 from survey.db import db
@@ -71,6 +72,12 @@ def test_passwords_are_stored_as_argon2id_with_owasp_parameters(
     assert not verify_password(user.password_hash, PASSWORD + "x")
     assert not verify_password("not a hash", PASSWORD)
     assert hash_password(PASSWORD) != user.password_hash  # salted
+
+
+def test_the_dummy_check_for_unknown_emails_costs_what_a_real_check_costs() -> None:
+    # The dummy hash is a literal (no hashing at start-up): it must carry today's parameters,
+    # or a sign-in with an unknown e-mail would answer faster or slower than a known one.
+    assert extract_parameters(passwords._DUMMY_HASH) == extract_parameters(hash_password("x"))
 
 
 def test_inactive_accounts_cannot_sign_in_and_lose_their_session(

@@ -30,17 +30,38 @@ the text that stands in for withheld comments.  Every cell, translated or not, g
 the formula neutraliser (:func:`neutralise`).
 """
 
-from reports.exports._responses import GeneralisedRows, Respondent, generalise_rows
-from reports.exports._sheets import Sheet, neutralise, to_csv, to_package, to_xlsx
-from reports.exports.service import (
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from reports.exports.choices import (
     ExportError,
     ExportFile,
     ExportFormat,
     ExportKind,
     ExportLanguage,
-    closed_waves,
-    make_export,
 )
+
+if TYPE_CHECKING:
+    from reports.exports._responses import GeneralisedRows, Respondent, generalise_rows
+    from reports.exports._sheets import Sheet, neutralise, to_csv, to_package, to_xlsx
+    from reports.exports.service import closed_waves, make_export
+
+#: Names re-exported from modules that import numpy, SciPy or openpyxl: loaded on first use,
+#: so that registering the HR pages and the ``export`` command costs no start-up time.
+_LAZY = {
+    "GeneralisedRows": "_responses", "Respondent": "_responses", "generalise_rows": "_responses",
+    "Sheet": "_sheets", "neutralise": "_sheets", "to_csv": "_sheets", "to_package": "_sheets",
+    "to_xlsx": "_sheets", "closed_waves": "service", "make_export": "service",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f"reports.exports.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ExportError",

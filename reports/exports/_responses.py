@@ -47,11 +47,11 @@ def generalise_rows(respondents: Sequence[Respondent], attributes: Sequence[str]
         raise ValueError(f"k must be positive, got {k}")
     if len(respondents) < k:
         return GeneralisedRows([], len(respondents))
-    published = [frozenset(group) for group in published]
+    sides = published_sides([r.cell for r in respondents], published)
     order = _coarsening_order(respondents, attributes, hierarchy)
     for forced in range(len(order) + 1):
         keys = _classes(respondents, attributes, hierarchy, k, order[:forced])
-        if _pieces_ok(respondents, keys, published, k):
+        if _pieces_ok(sides, keys, k):
             rows = [(key, r.answers) for key, r in zip(keys, respondents, strict=True)]
             random.SystemRandom().shuffle(rows)
             return GeneralisedRows(rows, 0)
@@ -66,13 +66,30 @@ def _classes(respondents: Sequence[Respondent], attributes: Sequence[str],
     return generalise(people, units, [a for a in attributes if a not in units], k)
 
 
-def _pieces_ok(respondents: Sequence[Respondent], keys: Sequence[CellKey],
-               published: Sequence[frozenset[CellKey]], k: int) -> bool:
+def published_sides(cells: Sequence[CellKey], published: Iterable[frozenset[CellKey]]
+                    ) -> list[int]:
+    """Per row, a number naming the set of published groups its cell belongs to.
+
+    Two rows get the same number exactly when every published group holds both or neither,
+    which is all the piece check needs.  Indexed once per export: each group's cells are
+    visited once (cost = the groups' total size plus the rows), instead of asking every
+    group about every row.
+    """
+    memberships: dict[CellKey, list[int]] = {cell: [] for cell in cells}
+    for number, group in enumerate(published):
+        for cell in group:
+            if cell in memberships:
+                memberships[cell].append(number)
+    names: dict[tuple[int, ...], int] = {}
+    side = {cell: names.setdefault(tuple(groups), len(names))
+            for cell, groups in memberships.items()}
+    return [side[cell] for cell in cells]
+
+
+def _pieces_ok(sides: Sequence[int], keys: Sequence[CellKey], k: int) -> bool:
     """Every set of rows told apart by (published groups, export class) is 0 or ≥ k."""
-    signatures = Counter(
-        (tuple(r.cell in group for group in published), key)
-        for r, key in zip(respondents, keys, strict=True))
-    return all(count >= k for count in signatures.values())
+    pieces = Counter(zip(sides, keys, strict=True))
+    return all(count >= k for count in pieces.values())
 
 
 def _coarsening_order(respondents: Sequence[Respondent], attributes: Sequence[str],

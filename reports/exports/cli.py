@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from reports.exports import ExportError, ExportLanguage, make_export
+from reports.exports.choices import ExportError, ExportLanguage
 from reports.exports.messages import export_message
 from survey.db import begin_write, db
 from survey.messages import refused
@@ -39,6 +39,8 @@ from survey.messages import refused
 def export_command(wave_id: int, fmt: str, kind: str, comments: bool, lang: str,
                    out_path: str) -> None:
     """Export a closed wave's anonymised results (no identifying column); logged publicly."""
+    from reports.exports.service import make_export  # statistics and spreadsheets: on use only
+
     begin_write(db.session)
     try:
         export = make_export(db.session, wave_id, kind, fmt, comments=comments, role="system",

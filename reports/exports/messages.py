@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from reports.exports.service import ExportError
+from reports.exports.choices import ExportError
 from survey.messages import worded
 
 

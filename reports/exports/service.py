@@ -11,7 +11,6 @@ locale and the command line its ``--lang``; every sheet is built under that loca
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
@@ -26,6 +25,14 @@ from reports.exports._aggregate import aggregate_sheet
 from reports.exports._responses import Respondent, generalise_rows
 from reports.exports._sheets import Sheet, Value, to_package, to_xlsx
 from reports.exports._text import group_text
+from reports.exports.choices import (
+    MIMETYPES,
+    ExportError,
+    ExportFile,
+    ExportFormat,
+    ExportKind,
+    ExportLanguage,
+)
 from reports.storage.load import (
     fiscal_start_month,
     load_comments,
@@ -37,52 +44,9 @@ from survey.db import DbSession
 from survey.i18n import localized
 from survey.models import Item, ItemKind, Principle, Wave
 from survey.roster.labels import attribute_labels
-from survey.service_error import ServiceError
+from survey.waves.cells import CellKey
 
 E = TypeVar("E", bound=StrEnum)
-
-
-class ExportKind(StrEnum):
-    """What an export holds."""
-
-    RESPONSES = "responses"
-    AGGREGATE = "aggregate"
-
-
-class ExportFormat(StrEnum):
-    """The file format of an export."""
-
-    CSV = "csv"
-    XLSX = "xlsx"
-
-
-class ExportLanguage(StrEnum):
-    """The language of an export's notes, labels and reasons (keys and codes stay English)."""
-
-    JA = "ja"
-    EN = "en"
-
-
-MIMETYPES = {
-    ExportFormat.CSV: "application/zip",  # the CSV tables and their datapackage.json
-    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-class ExportError(ServiceError):
-    """Why an export was refused: ``unknown_wave`` / ``wave_not_closed`` (param ``wave``),
-    ``bad_kind``, ``bad_format``, ``bad_language``, ``cannot_write`` (``path``, ``reason``);
-    :func:`reports.exports.messages.export_message` words it for the page and the command."""
-
-
-@dataclass(frozen=True)
-class ExportFile:
-    """A finished export: bytes, a download name, and how many response rows it left out."""
-
-    content: bytes
-    filename: str
-    mimetype: str
-    dropped: int = 0
 
 
 def make_export(session: DbSession, wave_id: int, kind: str, fmt: str, *, comments: bool = False,
@@ -146,9 +110,13 @@ def _response_sheets(session: DbSession, wave: Wave, data: WaveData, hierarchy: 
                              published_groups(plan))
     columns = {_item_column(i): _item_label(i) for i in items}
     header = (*attributes, *columns)
-    rows: list[tuple[Value, ...]] = [
-        (*(dict(key)[name] for name in attributes), *(answers.get(i.id, "") for i in items))
-        for key, answers in result.rows]
+    values: dict[CellKey, tuple[str, ...]] = {}
+    ids = [i.id for i in items]
+    rows: list[tuple[Value, ...]] = []
+    for key, answers in result.rows:
+        if key not in values:
+            values[key] = tuple(dict(key)[name] for name in attributes)
+        rows.append((*values[key], *(answers.get(i, "") for i in ids)))
     notes = _text.response_notes(wave.label, data.k, result.dropped)
     labels = _text.column_labels(header, {**attribute_labels(session, attributes), **columns})
     sheets = [Sheet("responses", header, rows, notes, labels)]

@@ -13,7 +13,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as HttpResponse
 from wtforms.fields.choices import SelectChoice
 
-from reports.exports import ExportError, closed_waves, make_export
+from reports.exports.choices import ExportError
 from reports.exports.forms import ExportForm
 from reports.exports.messages import export_message
 from survey.auth.access import roles_required
@@ -28,6 +28,8 @@ hr_only = roles_required(Role.HR)
 @hr_only
 def home() -> str:
     """Closed waves that can be exported, and one form to export any of them."""
+    from reports.exports.service import closed_waves  # statistics stack: on first request
+
     waves = closed_waves(db.session)
     return render_template("hr/home.html", waves=waves, form=export_form(waves))
 
@@ -36,6 +38,8 @@ def home() -> str:
 @hr_only
 def export() -> HttpResponse:
     """Download one export of a closed wave."""
+    from reports.exports.service import closed_waves, make_export
+
     form = export_form(closed_waves(db.session))
     if not form.validate_on_submit():
         flash(_("Choose what to export and the format."), "error")

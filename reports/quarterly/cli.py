@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
 
-from reports.quarterly.build import QuarterReport
-from reports.quarterly.messages import report_message
-from reports.quarterly.serialise import report_json
-from reports.quarterly.services import ReportError, quarter_report
 from survey.db import db
 from survey.messages import refused
+
+if TYPE_CHECKING:
+    from reports.quarterly.build import QuarterReport
 
 
 @click.command("report")
@@ -30,6 +30,9 @@ from survey.messages import refused
 @with_appcontext
 def report_command(quarter: str, fmt: str, out_path: str, breakdown: str | None) -> None:
     """Write the quarterly report (every figure passes the disclosure gate)."""
+    from reports.quarterly.messages import report_message  # the report stack: on use only
+    from reports.quarterly.services import ReportError
+
     try:
         _write(quarter, fmt, Path(out_path), breakdown)
     except ReportError as error:
@@ -37,6 +40,8 @@ def report_command(quarter: str, fmt: str, out_path: str, breakdown: str | None)
 
 
 def _write(quarter: str, fmt: str, target: Path, breakdown: str | None) -> None:
+    from reports.quarterly.services import ReportError, quarter_report
+
     report = quarter_report(db.session, quarter, breakdown)
     if breakdown is not None and report.wave is not None and breakdown not in report.attributes:
         raise ReportError("unknown_breakdown", quarter=quarter, breakdown=breakdown,
@@ -50,6 +55,8 @@ def _write(quarter: str, fmt: str, target: Path, breakdown: str | None) -> None:
 
 def _content(report: QuarterReport, fmt: str) -> bytes:
     """The report in ``fmt``, as the bytes of the file."""
+    from reports.quarterly.serialise import report_json
+
     if fmt == "json":
         return json.dumps(report_json(report), ensure_ascii=False, indent=2,
                           default=str).encode("utf-8")

@@ -12,22 +12,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from reports.quarterly.page import (
-    home_rows,
-    render_report_page,
-    render_report_pdf,
-    render_unit_report_page,
-)
-from reports.quarterly.serialise import report_json
-from reports.quarterly.services import (
-    quarter_report,
-    quarters_with_waves,
-    unit_quarter_report,
-    wave_report,
-)
-from reports.quarterly.wording import group_name, reason_text
 from reports.quarters import parse_quarter
-from reports.storage import load
 from survey import audit
 from survey.auth.access import roles_required
 from survey.db import begin_write, db
@@ -41,12 +26,18 @@ leadership = roles_required(Role.LEADERSHIP)
 #: Unit heads read the quarter list and the quarter's page scoped to their units; the PDF, the
 #: JSON API and the rounds' pages (every unit's figures) stay leadership's.
 readers = roles_required(Role.LEADERSHIP, Role.UNIT_HEAD)
+# The report machinery (NumPy, SciPy, matplotlib, WeasyPrint) is imported inside the views
+# that use it, so that registering these pages costs a command nothing at start-up (issue 13).
 
 
 @bp.get("/reports/")
 @readers
 def home() -> str:
     """Quarters newest first with one score per principle (arrows only for significant changes)."""
+    from reports.quarterly.page import home_rows
+    from reports.quarterly.services import quarter_report, quarters_with_waves
+    from reports.quarterly.wording import reason_text
+    from reports.storage import load
     reports = [quarter_report(db.session, q.label) for q in quarters_with_waves(db.session)]
     return render_template("reports/home.html", rows=home_rows(reports),
                            principles=load.principle_meta(db.session), reason_text=reason_text)
@@ -56,6 +47,8 @@ def home() -> str:
 @readers
 def quarter(quarter: str) -> str:
     """The quarterly culture report (a unit head's: their units next to the organisation)."""
+    from reports.quarterly.page import render_report_page, render_unit_report_page
+    from reports.quarterly.services import unit_quarter_report
     if current_user.role == Role.UNIT_HEAD:
         _quarter_or_404(quarter)
         user = db.get_or_404(User, int(current_user.id))
@@ -71,6 +64,7 @@ def quarter(quarter: str) -> str:
 @leadership
 def quarter_pdf(quarter: str) -> Response:
     """The quarterly report as a PDF download."""
+    from reports.quarterly.page import render_report_pdf
     report = _report_or_404(quarter)
     if report.wave is None:
         abort(404)
@@ -85,6 +79,7 @@ def quarter_pdf(quarter: str) -> Response:
 @leadership
 def quarter_json(quarter: str) -> Response:
     """Every figure of the quarterly report as JSON (gated like the page)."""
+    from reports.quarterly.serialise import report_json
     report = _report_or_404(quarter)
     _log_view(report.quarter.label, "api")
     return jsonify(report_json(report))
@@ -94,6 +89,8 @@ def quarter_json(quarter: str) -> Response:
 @leadership
 def wave(wave_id: int) -> str:
     """One round: its response rate while open, its figures once closed."""
+    from reports.quarterly.services import wave_report
+    from reports.quarterly.wording import group_name, reason_text
     page = wave_report(db.session, wave_id)
     if page is None:
         abort(404)
@@ -106,11 +103,13 @@ def wave(wave_id: int) -> str:
 def _report_or_404(label: str):
     """The report, or 404 for a malformed quarter label only: any other error is a real error
     and must not pass for "page does not exist"."""
+    from reports.quarterly.services import quarter_report
     _quarter_or_404(label)
     return quarter_report(db.session, label, request.args.get("by") or None)
 
 
 def _quarter_or_404(label: str) -> None:
+    from reports.storage import load
     try:
         parse_quarter(label, load.fiscal_start_month())
     except ValueError:

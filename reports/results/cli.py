@@ -7,9 +7,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from reports.quarterly.messages import report_message
-from reports.quarterly.services import ReportError
-from reports.results.services import results_units, staff_page
 from survey.db import db
 from survey.messages import refused
 from survey.results_links import LATEST, results_path
@@ -26,6 +23,11 @@ def results_command() -> None:
 @with_appcontext
 def links_command(quarter: str) -> None:
     """Print the read links of QUARTER's results pages (only once its results are published)."""
+    # the report stack (NumPy, SciPy): on use only, so other commands start fast (issue 13)
+    from reports.quarterly.messages import report_message
+    from reports.quarterly.services import ReportError
+    from reports.results.services import results_units, staff_page
+
     try:
         page = staff_page(db.session, quarter)
     except ReportError as error:

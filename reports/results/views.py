@@ -7,8 +7,6 @@ from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
 from reports.quarters import parse_quarter
-from reports.results.services import latest_published_quarter, staff_page
-from reports.storage.load import fiscal_start_month, principle_meta
 from survey.db import db
 from survey.i18n import localized
 from survey.plans.labels import plan_status_label, plan_unit_label
@@ -16,12 +14,15 @@ from survey.results_links import LATEST, key_matches, results_path
 from survey.units.paths import name_parts, unit_label, unit_of_key
 
 bp = Blueprint("results", __name__)
+# The report machinery (NumPy, SciPy) is imported inside the views that use it, so that
+# registering these pages costs a command nothing at start-up (issue 13).
 
 
 @bp.get("/results/latest")
 def latest() -> str | Response:
     """The organisation's page of the latest published quarter (the mail's and thank-you
     page's link)."""
+    from reports.results.services import latest_published_quarter
     _check_key(LATEST, ())
     quarter = latest_published_quarter(db.session)
     if quarter is None:
@@ -42,6 +43,8 @@ def unit(quarter: str, unit: str) -> str:
 
 
 def _page(quarter: str, path: tuple[str, ...]) -> str:
+    from reports.results.services import staff_page
+    from reports.storage.load import fiscal_start_month, principle_meta
     try:
         parse_quarter(quarter, fiscal_start_month())
     except ValueError:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-import holidays
-
 
 @lru_cache(maxsize=64)
 def _public_holidays(year: int) -> frozenset[dt.date]:
+    import holidays  # a large package: imported on the first date asked, not at start-up
+
     return frozenset(holidays.country_holidays("JP", years=year))
 
 

@@ -27,7 +27,6 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
-from survey.roster.xlsx import first_sheet_rows
 from survey.service_error import ServiceError
 
 REQUIRED = ("employee_id", "email")
@@ -324,6 +323,8 @@ def _xlsx_records(archive: zipfile.ZipFile) -> Iterator[_Record]:
     kept and reading stops past Excel's last row, so the work stays proportional to what a
     roster can hold.
     """
+    from survey.roster.xlsx import first_sheet_rows  # openpyxl: imported when a file comes
+
     for number, values in first_sheet_rows(archive, MAX_COLUMNS + 1, EXCEL_MAX_ROWS):
         cells = [_as_text(value) for value in values]
         while cells and not cells[-1].strip():

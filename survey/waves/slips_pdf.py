@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib_fontja
 from flask import render_template
 
 from survey.mail.compose import WaveLetter
@@ -21,6 +20,7 @@ PER_PAGE = 3
 
 def render_slips(letter: WaveLetter, slips: list[Slip]) -> bytes:
     """The slips as one PDF (needs an app context for the template and translations)."""
+    import matplotlib_fontja  # (imports matplotlib) and WeasyPrint: only when slips are made
     from weasyprint import HTML
 
     pages = [slips[i:i + PER_PAGE] for i in range(0, len(slips), PER_PAGE)]
