@@ -258,3 +258,18 @@ def test_wave_page_headings_show_attribute_labels(
     en = client.get(f"/reports/waves/{wave_id}?lang=en").get_data(as_text=True)
     assert "<h3>Department</h3>" in en and "<h3>Years of service</h3>" in en
     assert "<h3>department</h3>" not in en and "<h3>tenure_band</h3>" not in en
+
+
+
+def test_each_marked_plan_reads_with_its_before_after_line(
+        seeded: Flask, login: Callable[[str], FlaskClient]) -> None:
+    """Under the chart of a principle the plan names: its action and the level change with its
+    interval, or why there is none."""
+    client = login("leadership")
+    response = client.post("/plans/new?lang=en", data={
+        "unit": "[]", "principles": ["no-excuses"], "title": "前例なし提案の試行枠を新設",
+        "owner": "課長", "starts_on": "2026-10-01"})
+    assert response.status_code == 302
+    html = client.get(f"/reports/{QUARTER}?lang=en").get_data(as_text=True)
+    lines = re.findall(r'<p class="hint">[^<]*前例なし提案の試行枠を新設:\s*([^<]+?)\s*</p>', html)
+    assert len(lines) == 1 and lines[0]
