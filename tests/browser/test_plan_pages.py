@@ -50,7 +50,7 @@ def test_a_unit_head_on_a_phone_adds_a_plan_and_records_progress(
     page = page_factory(*PHONE, locale="ja-JP" if lang == "ja" else "en-US")
     page.goto(f"{town.url}/?lang={lang}")
     town.sign_in(page, "unit-head")
-    assert page.url.rstrip("/").endswith("/reports")  # a unit head's home: their reports
+    page.wait_for_url("**/reports/")  # a unit head's home: their reports (fails on timeout)
     assert sideways_overflow(page) == 0 and axe_findings(page) == []
     screenshot(page, f"unit-head-reports-phone-{lang}")
     page.goto(f"{town.url}/plans")
